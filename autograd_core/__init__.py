@@ -1,0 +1,22 @@
+"""autograd-core: reverse-mode automatic differentiation with a PyTorch-style Tensor.
+
+    import autograd_core as ac
+    x = ac.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    x.grad          # tensor([2., 4.])
+"""
+from .tensor import Tensor
+from .creation import (tensor, as_tensor, from_numpy, zeros, ones, full, empty, arange,
+                       linspace, eye, rand, randn, randint, zeros_like, ones_like, full_like,
+                       rand_like, randn_like, empty_like)
+from .random import manual_seed, seed, initial_seed
+from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
+from .engine import grad, backward
+from .anomaly import detect_anomaly, AnomalyError
+from .function import Function, SavedTensorError
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError
+from .dtypes import (float16, float32, float64, int8, int16, int32, int64, uint8, bool_,
+                     get_default_dtype, set_default_dtype)
+from .ops import REGISTRY as OPS
+
+__version__ = "0.1.0"

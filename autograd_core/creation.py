@@ -1,0 +1,141 @@
+"""Tensor creation functions (PyTorch names). Floats default to float32."""
+import numpy as np
+
+from . import dtypes
+from .random import default_generator
+from .tensor import Tensor
+
+__all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange",
+           "linspace", "eye", "rand", "randn", "randint", "zeros_like", "ones_like",
+           "full_like", "rand_like", "randn_like", "empty_like"]
+
+
+def _shape(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    shape = tuple(int(s) for s in size)
+    if any(s < 0 for s in shape):
+        raise ValueError(f"negative dimension in size {shape}")
+    return shape
+
+
+def _float(dtype):
+    dt = dtypes.resolve(dtype) or dtypes.get_default_dtype()
+    return dt
+
+
+def tensor(data, dtype=None, requires_grad=False):
+    """A new leaf tensor holding a copy of ``data`` (number, nested list, ndarray, Tensor)."""
+    if isinstance(data, Tensor):
+        data = data._data
+    if isinstance(data, np.ndarray):
+        data = data.copy()
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+
+
+def as_tensor(data, dtype=None):
+    """``data`` as a Tensor, sharing memory with an ndarray when the dtype allows."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.astype(dtype)
+    return Tensor(data, dtype=dtype)
+
+
+def from_numpy(arr):
+    """A tensor sharing memory with ``arr`` (its dtype kept)."""
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray, got {type(arr).__name__}")
+    return Tensor._make(arr)
+
+
+def _new(arr, requires_grad):
+    t = Tensor._make(arr)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def zeros(*size, dtype=None, requires_grad=False):
+    return _new(np.zeros(_shape(size), _float(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad=False):
+    return _new(np.ones(_shape(size), _float(dtype)), requires_grad)
+
+
+def empty(*size, dtype=None, requires_grad=False):
+    return _new(np.empty(_shape(size), _float(dtype)), requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad=False):
+    if dtype is None:
+        dtype = dtypes.to_array(fill_value).dtype
+    return _new(np.full(_shape((size,)), fill_value, dtypes.resolve(dtype)), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+    """Like PyTorch: integers give int64, any float argument gives float32."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = dtypes.int64 if is_int else dtypes.get_default_dtype()
+    return _new(np.arange(start, end, step, dtype=dtypes.resolve(dtype)), requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False):
+    return _new(np.linspace(start, end, int(steps), dtype=_float(dtype)), requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False):
+    return _new(np.eye(n, m, dtype=_float(dtype)), requires_grad)
+
+
+def rand(*size, dtype=None, requires_grad=False, generator=None):
+    """Uniform on [0, 1) from the global generator (or ``generator``)."""
+    rng = generator or default_generator()
+    dt = _float(dtype)
+    return _new(rng.random(_shape(size), dtype=dt), requires_grad)
+
+
+def randn(*size, dtype=None, requires_grad=False, generator=None):
+    """Standard normal from the global generator (or ``generator``)."""
+    rng = generator or default_generator()
+    dt = _float(dtype)
+    return _new(rng.standard_normal(_shape(size), dtype=dt), requires_grad)
+
+
+def randint(low, high=None, size=(), dtype=None, generator=None):
+    """Integers in [low, high) (int64 unless ``dtype``)."""
+    if high is None:
+        low, high = 0, low
+    rng = generator or default_generator()
+    dt = dtypes.resolve(dtype) or dtypes.int64
+    return Tensor._make(rng.integers(low, high, size=_shape((size,)) if not isinstance(size, int) else (size,)).astype(dt))
+
+
+def _like(t, dtype):
+    return dtypes.resolve(dtype) or t.dtype
+
+
+def zeros_like(t, dtype=None, requires_grad=False):
+    return _new(np.zeros(t.shape, _like(t, dtype)), requires_grad)
+
+
+def ones_like(t, dtype=None, requires_grad=False):
+    return _new(np.ones(t.shape, _like(t, dtype)), requires_grad)
+
+
+def empty_like(t, dtype=None, requires_grad=False):
+    return _new(np.empty(t.shape, _like(t, dtype)), requires_grad)
+
+
+def full_like(t, fill_value, dtype=None, requires_grad=False):
+    return _new(np.full(t.shape, fill_value, _like(t, dtype)), requires_grad)
+
+
+def rand_like(t, dtype=None, requires_grad=False):
+    return rand(*t.shape, dtype=_like(t, dtype), requires_grad=requires_grad)
+
+
+def randn_like(t, dtype=None, requires_grad=False):
+    return randn(*t.shape, dtype=_like(t, dtype), requires_grad=requires_grad)

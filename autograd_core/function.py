@@ -1,0 +1,132 @@
+"""``Function``: the base of every primitive op, and the graph node it becomes.
+
+A primitive is a subclass with two methods side by side:
+
+- ``forward(ctx, *arrays, **params)`` gets numpy arrays and returns an array (or a
+  tuple of arrays); it may call ``ctx.save_for_backward(...)``.
+- ``backward(ctx, *grads)`` gets the output gradient(s) as Tensors and returns one
+  gradient per input (a Tensor or None), written with Tensor operations so that,
+  under ``create_graph=True``, the backward pass is itself recorded.
+
+An instance is created for each call and, when the call is recorded, it *is* the graph
+node (``tensor.grad_fn``). The glue that runs a primitive and records it lives in
+``Tensor._apply``; the walk over nodes lives in ``engine.py``.
+"""
+
+__all__ = ["Function", "SavedTensorError"]
+
+
+class SavedTensorError(RuntimeError):
+    """Backward found its saved tensors freed or modified in place."""
+
+
+class _Saved:
+    """A tensor saved for backward, with the version it had when saved.
+
+    Outputs are stored as (array, version box) only, so that a node never holds the
+    Tensor that holds the node (no reference cycle); unpacking rebuilds a Tensor that
+    points back at the node, which is what double backward needs.
+    """
+
+    __slots__ = ("tensor", "array", "version", "saved_version", "out_index")
+
+    def __init__(self, t, out_index=None):
+        self.out_index = out_index
+        self.array = t._data
+        self.version = t._version
+        self.saved_version = t._version[0]
+        self.tensor = None if out_index is not None else t
+
+
+class Function:
+    """Base class of primitive ops; an instance is one node of the graph."""
+
+    #: registered op name (set by ``ops.registry.register``)
+    name = None
+    #: False for ops whose outputs never carry a gradient (comparisons, argmax)
+    differentiable = True
+
+    # Attributes every node gets from Tensor._apply:
+    #   needs_input_grad  tuple of bools, one per input
+    #   edges             per input: None, (node, out_index) or (None, leaf_tensor)
+    #   input_meta        per input: (shape, dtype)
+    #   _recording        whether save_for_backward keeps anything
+    #   _outputs          weak references to output tensors (for hooks / retain_grad)
+
+    def forward(self, *arrays, **params):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
+
+    def backward(self, *grads):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
+
+    # -- saving -----------------------------------------------------------------
+    def save_for_backward(self, *arrays):
+        """Save arrays for backward; nothing is kept when the call is not recorded.
+
+        Pass the forward's own input arrays or its output array: ``saved_tensors`` then
+        returns the corresponding Tensors (inputs with their graph, so double backward
+        flows through them). Any other array is saved as a constant.
+        """
+        if self._recording:
+            self._to_save = arrays  # resolved in Tensor._apply once outputs exist
+
+    @property
+    def saved_tensors(self):
+        """The saved Tensors, after checking none was freed or modified in place."""
+        saved = self._saved
+        if saved is None:
+            raise SavedTensorError(
+                f"Trying to backward through the graph a second time (or directly access "
+                f"saved tensors after they have already been freed) in {self.op_name}. "
+                "Saved intermediate values of the graph are freed when you call "
+                ".backward() or autograd.grad(). Specify retain_graph=True if you need "
+                "to backward through the graph a second time or if you need to access "
+                "saved tensors after calling backward."
+            )
+        out = []
+        for s in saved:
+            if s.version[0] != s.saved_version:
+                raise SavedTensorError(
+                    f"one of the variables needed for gradient computation has been "
+                    f"modified by an inplace operation: a tensor of shape "
+                    f"{tuple(s.array.shape)} saved by {self.op_name} is at version "
+                    f"{s.version[0]}; expected version {s.saved_version} instead."
+                )
+            if s.tensor is not None:
+                out.append(s.tensor)
+            else:
+                out.append(self._tensor_cls._output_of(self, s))
+        return tuple(out)
+
+    # -- description --------------------------------------------------------------
+    @property
+    def op_name(self):
+        return self.name or type(self).__name__
+
+    def __repr__(self):
+        return f"<{self.op_name}Backward>"
+
+    @property
+    def next_functions(self):
+        """Per input: (node, out_index) for non-leaves, ('AccumulateGrad', leaf) for leaves."""
+        out = []
+        for e in self.edges:
+            if e is None:
+                out.append((None, 0))
+            elif e[0] is None:
+                out.append(("AccumulateGrad", e[1]))
+            else:
+                out.append(e)
+        return tuple(out)
+
+    def release(self):
+        """Free what was saved for backward (called by the engine unless retain_graph).
+
+        Saved tensors and every array an op stored on itself are dropped; the graph's
+        structure (edges) stays, so drawing it still works.
+        """
+        self._released = True
+        self._saved = None
+        d = self.__dict__
+        for k in [k for k, v in d.items() if hasattr(v, "__array__") and k != "edges"]:
+            del d[k]

@@ -1,0 +1,78 @@
+"""Gradient-recording mode: ``no_grad`` / ``enable_grad`` / ``set_grad_enabled``.
+
+The flag is module state read by the one glue routine in ``tensor.py``; the
+context managers double as decorators, as in PyTorch.
+"""
+import functools
+
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+
+
+class _State:
+    enabled = True
+
+
+STATE = _State()
+
+
+def is_grad_enabled():
+    """True when operations are being recorded for backward."""
+    return STATE.enabled
+
+
+class _GradMode:
+    """Base for the grad-mode context managers; usable as a decorator."""
+
+    mode = True
+
+    def __enter__(self):
+        self._prev = STATE.enabled
+        STATE.enabled = self.mode
+        return self
+
+    def __exit__(self, *exc):
+        STATE.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Context manager / decorator: nothing is recorded or saved inside."""
+
+    mode = False
+
+
+class enable_grad(_GradMode):
+    """Context manager / decorator: recording is on inside (e.g. within no_grad)."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradMode):
+    """``set_grad_enabled(mode)``: recording on or off, as a context manager."""
+
+    def __init__(self, mode):
+        self.mode = bool(mode)
+        self._prev = STATE.enabled
+        STATE.enabled = self.mode  # like PyTorch, it also works as a plain call
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, fn):
+        mode = self.mode
+        STATE.enabled = self._prev
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper

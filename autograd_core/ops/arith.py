@@ -1,0 +1,208 @@
+"""Arithmetic primitives (+ - * / ** neg, cast, clone) and the Tensor dunders that call them.
+
+Forward calls numpy's ufuncs directly: each is already one compiled pass over the
+data, so a Numba kernel would only add dispatch cost. Broadcast gradients are left
+for the engine to reduce.
+"""
+import numpy as np
+
+from ..function import Function
+from ..shapes import broadcast_shape
+from .registry import register
+
+__all__ = ["Add", "Sub", "Mul", "Div", "Neg", "Pow", "PowScalar", "Cast", "Clone",
+           "ArithMethods", "binary"]
+
+
+def binary(op, ufunc, a, b):
+    """``ufunc(a, b)``; a broadcasting failure is re-raised naming ``op`` and both shapes."""
+    try:
+        return ufunc(a, b)
+    except ValueError:
+        broadcast_shape(op, a.shape, b.shape)
+        raise
+
+
+@register("add", "arith")
+class Add(Function):
+    def forward(self, a, b):
+        return binary("add", np.add, a, b)
+
+    def backward(self, g):
+        return g, g
+
+
+@register("sub", "arith")
+class Sub(Function):
+    def forward(self, a, b):
+        return binary("sub", np.subtract, a, b)
+
+    def backward(self, g):
+        return g, (-g if self.needs_input_grad[1] else None)
+
+
+@register("mul", "arith")
+class Mul(Function):
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return binary("mul", np.multiply, a, b)
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        na, nb = self.needs_input_grad
+        return (g * b if na else None), (g * a if nb else None)
+
+
+@register("div", "arith")
+class Div(Function):
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return binary("div", np.true_divide, a, b)
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        na, nb = self.needs_input_grad
+        ga = g / b if na else None
+        gb = -(g * a) / (b * b) if nb else None
+        return ga, gb
+
+
+@register("neg", "arith")
+class Neg(Function):
+    def forward(self, a):
+        return np.negative(a)
+
+    def backward(self, g):
+        return -g
+
+
+@register("pow", "arith")
+class Pow(Function):
+    """``a ** b`` with a tensor exponent; d/db = a**b * log(a), taken as 0 where a == 0."""
+
+    def forward(self, a, b):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            y = binary("pow", np.power, a, b)
+        self.save_for_backward(a, b, y)
+        return y
+
+    def backward(self, g):
+        a, b, y = self.saved_tensors
+        na, nb = self.needs_input_grad
+        ga = g * b * a ** (b - 1) if na else None
+        gb = None
+        if nb:
+            zero = a == 0
+            loga = zero.where(a._to_tensor(1.0), a).log()  # finite everywhere a != 0
+            gb = zero.where(a._to_tensor(0.0), g * y * loga)
+        return ga, gb
+
+
+@register("pow_scalar", "arith")
+class PowScalar(Function):
+    """``a ** p`` for a Python number ``p``."""
+
+    def forward(self, a, exponent):
+        self.exponent = exponent
+        self.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.power(a, exponent)
+        return out.astype(a.dtype, copy=False) if a.dtype.kind == "f" else out
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        p = self.exponent
+        if p == 0:
+            return g * 0
+        if p == 1:
+            return g
+        if p == 2:
+            return g * (a * 2)
+        return g * (a ** (p - 1) * p)
+
+
+@register("cast", "arith")
+class Cast(Function):
+    def forward(self, a, dtype):
+        return a.astype(dtype)
+
+    def backward(self, g):
+        return g  # the engine casts it back to the input's dtype
+
+
+@register("clone", "arith")
+class Clone(Function):
+    def forward(self, a):
+        return a.copy()
+
+    def backward(self, g):
+        return g
+
+
+class ArithMethods:
+    """Tensor arithmetic: ``+ - * / **`` with tensors or Python numbers on either side."""
+
+    __slots__ = ()
+
+    def add(self, other, alpha=1):
+        other = self._to_tensor(other)
+        if alpha != 1:
+            other = other * alpha
+        return self._apply(Add, self, other)
+
+    def sub(self, other, alpha=1):
+        other = self._to_tensor(other)
+        if alpha != 1:
+            other = other * alpha
+        return self._apply(Sub, self, other)
+
+    def mul(self, other):
+        return self._apply(Mul, self, self._to_tensor(other))
+
+    def div(self, other):
+        return self._apply(Div, self, self._to_tensor(other))
+
+    def neg(self):
+        return self._apply(Neg, self)
+
+    def pow(self, exponent):
+        if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
+            return self._apply(PowScalar, self, exponent=exponent)
+        return self._apply(Pow, self, self._to_tensor(exponent))
+
+    def _cast(self, dtype):
+        return self._apply(Cast, self, dtype=dtype)
+
+    def _clone(self):
+        return self._apply(Clone, self)
+
+    __add__ = add
+    __sub__ = sub
+    __mul__ = mul
+    __truediv__ = div
+    __neg__ = neg
+    __pow__ = pow
+    multiply = mul
+    subtract = sub
+    divide = div
+    true_divide = div
+    negative = neg
+
+    def __radd__(self, other):
+        return self._apply(Add, self._to_tensor(other), self)
+
+    def __rsub__(self, other):
+        return self._apply(Sub, self._to_tensor(other), self)
+
+    def __rmul__(self, other):
+        return self._apply(Mul, self._to_tensor(other), self)
+
+    def __rtruediv__(self, other):
+        return self._apply(Div, self._to_tensor(other), self)
+
+    def __rpow__(self, other):
+        return self._apply(Pow, self._to_tensor(other), self)
+
+    def __pos__(self):
+        return self

@@ -1,0 +1,6 @@
+"""Indexing ops. (Being extended.)"""
+__all__ = ["IndexMethods"]
+
+
+class IndexMethods:
+    __slots__ = ()

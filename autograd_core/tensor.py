@@ -1,0 +1,401 @@
+"""``Tensor``: an ndarray plus what autograd needs (grad, requires_grad, creator node).
+
+This module is the thin front end. The math lives in ``ops/`` (each family brings
+its primitives and the Tensor methods that call them, as a mixin); the backward walk
+lives in ``engine.py``. The one glue routine, ``Tensor._apply``, runs a primitive's
+forward on arrays and, when recording, links the new node into the graph.
+"""
+import weakref
+
+import numpy as np
+
+from . import dtypes, engine
+from .grad_mode import STATE
+from .ops.arith import ArithMethods
+from .ops.elementwise import ElementwiseMethods
+from .ops.reduce import ReduceMethods
+from .ops.shape import ShapeMethods
+from .ops.index import IndexMethods
+from .ops.linalg import LinalgMethods
+from .ops.compare import CompareMethods
+from .ops.inplace import InplaceMethods
+from . import anomaly
+from .function import _Saved
+
+__all__ = ["Tensor"]
+
+
+def _resolve_saved(arrays, inputs, outs):
+    """Map arrays an op saved to what they are: one of its input Tensors (by identity,
+    preferring the same position), one of its output Tensors, or a constant."""
+    saved = []
+    for k, arr in enumerate(arrays):
+        if k < len(inputs) and inputs[k]._data is arr:
+            saved.append(_Saved(inputs[k]))
+            continue
+        hit = next((t for t in inputs if t._data is arr), None)
+        if hit is not None:
+            saved.append(_Saved(hit))
+            continue
+        idx = next((i for i, o in enumerate(outs) if o._data is arr), None)
+        if idx is not None:
+            saved.append(_Saved(outs[idx], idx))
+            continue
+        saved.append(_Saved(Tensor._make(np.asarray(arr))))
+    return tuple(saved)
+
+
+class _HookHandle:
+    """Returned by ``register_hook``; ``remove()`` takes the hook out again."""
+
+    def __init__(self, hooks, fn):
+        self._hooks, self._fn = hooks, fn
+
+    def remove(self):
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)
+
+
+class Tensor(
+    ArithMethods,
+    ElementwiseMethods,
+    ReduceMethods,
+    ShapeMethods,
+    IndexMethods,
+    LinalgMethods,
+    CompareMethods,
+    InplaceMethods,
+):
+    """An n-dimensional array that records the operations applied to it.
+
+    ``Tensor(data, dtype=None, requires_grad=False)`` is the same as
+    ``autograd_core.tensor(...)``: Python numbers and lists become float32 (integers
+    int64, bools bool), numpy arrays keep their dtype.
+    """
+
+    __slots__ = (
+        "_data", "grad", "_requires_grad", "grad_fn", "_out_index", "_version",
+        "_retains_grad", "_hooks", "__weakref__", "__dict__",
+    )
+    __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected op
+
+    def __init__(self, data, dtype=None, requires_grad=False):
+        if isinstance(data, Tensor):
+            data = data._data
+        arr = dtypes.to_array(data, dtype)
+        self._data = arr
+        self.grad = None
+        self.grad_fn = None
+        self._out_index = 0
+        self._version = [0]
+        self._retains_grad = False
+        self._hooks = None
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad = True
+
+    # -- construction without checks (hot path) ------------------------------------
+    @classmethod
+    def _make(cls, arr, requires_grad=False, grad_fn=None, out_index=0, version=None):
+        t = object.__new__(Tensor)
+        t._data = arr
+        t.grad = None
+        t._requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        t._out_index = out_index
+        t._version = [0] if version is None else version
+        t._retains_grad = False
+        t._hooks = None
+        return t
+
+    @classmethod
+    def _output_of(cls, node, saved):
+        """Rebuild a saved output tensor of ``node`` (used by ``Function.saved_tensors``)."""
+        return cls._make(saved.array, True, node, saved.out_index, saved.version)
+
+    def _to_tensor(self, other):
+        """``other`` as a Tensor; Python scalars take the dtype numpy's promotion gives them."""
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, np.ndarray):
+            return Tensor._make(other)
+        if isinstance(other, (bool, int, float, np.number, np.bool_)):
+            dt = np.result_type(self._data, other)
+            if dt == np.float16 and self._data.dtype != np.float16:
+                dt = self._data.dtype
+            return Tensor._make(np.asarray(other, dtype=dt))
+        if isinstance(other, (list, tuple)):
+            return Tensor(other, dtype=self._data.dtype if dtypes.is_float(self._data.dtype) else None)
+        raise TypeError(
+            f"unsupported operand: expected a Tensor, ndarray or number, got {type(other).__name__}"
+        )
+
+    # -- the glue routine -----------------------------------------------------------
+    @classmethod
+    def _apply(cls, fn_cls, *inputs, **params):
+        """Run primitive ``fn_cls`` on Tensors ``inputs``; record a node when needed."""
+        ctx = object.__new__(fn_cls)
+        record = STATE.enabled and fn_cls.differentiable and any(
+            t._requires_grad for t in inputs
+        )
+        ctx._recording = record
+        if not record:
+            ctx.needs_input_grad = None
+            out = ctx.forward(*[t._data for t in inputs], **params)
+            if type(out) is tuple:
+                return tuple(Tensor._make(o) for o in out)
+            return Tensor._make(out)
+        ctx.needs_input_grad = tuple(t._requires_grad for t in inputs)
+        ctx._to_save = ()
+        ctx._saved = None
+        ctx._released = False
+        out = ctx.forward(*[t._data for t in inputs], **params)
+        multi = type(out) is tuple
+        outs = out if multi else (out,)
+        edges = []
+        for t in inputs:
+            if not t._requires_grad:
+                edges.append(None)
+            elif t.grad_fn is not None:
+                edges.append((t.grad_fn, t._out_index))
+            else:
+                edges.append((None, t))
+        ctx.edges = tuple(edges)
+        ctx.input_meta = tuple((t._data.shape, t._data.dtype) for t in inputs)
+        ctx.n_outputs = len(outs)
+        ctx.output_meta = tuple((o.shape, o.dtype) for o in outs)
+        ctx._tensor_cls = Tensor
+        ctx._out_hooks = None
+        ctx._retained = None
+        nondiff = getattr(ctx, "non_differentiable", ())
+        results = tuple(
+            Tensor._make(o, requires_grad=dtypes.is_float(o.dtype) and i not in nondiff,
+                         grad_fn=ctx, out_index=i)
+            for i, o in enumerate(outs)
+        )
+        if ctx._to_save:
+            ctx._saved = _resolve_saved(ctx._to_save, inputs, results)
+        ctx._to_save = None
+        if anomaly.STATE.enabled:
+            anomaly.record_creation(ctx)
+        return results if multi else results[0]
+
+    # -- autograd attributes ----------------------------------------------------------
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        flag = bool(flag)
+        if flag and not dtypes.is_float(self._data.dtype):
+            raise RuntimeError(
+                f"only Tensors of floating point dtype can require gradients "
+                f"(this tensor has dtype {self._data.dtype})"
+            )
+        if not flag and self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables; "
+                "use .detach() to get a tensor that does not require grad"
+            )
+        self._requires_grad = flag
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place and return self."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    def retain_grad(self):
+        """Make ``.grad`` of this non-leaf tensor filled in by backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on a Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        node = self.grad_fn
+        if node._retained is None:
+            node._retained = {}
+        node._retained[self._out_index] = weakref.ref(self)
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    def register_hook(self, fn):
+        """Call ``fn(grad)`` when this tensor's gradient is computed; a non-None return replaces it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        else:
+            node = self.grad_fn
+            if node._out_hooks is None:
+                node._out_hooks = {}
+            hooks = node._out_hooks.setdefault(self._out_index, [])
+        hooks.append(fn)
+        return _HookHandle(hooks, fn)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+        ``gradient`` is required for non-scalar tensors and must have ``self.shape``.
+        """
+        engine.backward((self,), None if gradient is None else (gradient,),
+                        retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+
+    def detach(self):
+        """A new leaf sharing this tensor's data (and version counter), with no graph."""
+        return Tensor._make(self._data, version=self._version)
+
+    def detach_(self):
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # -- array attributes ----------------------------------------------------------------
+    @property
+    def data(self):
+        """A detached tensor sharing storage (as PyTorch's ``.data``)."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value):
+        value = value._data if isinstance(value, Tensor) else np.asarray(value)
+        self._data = value
+
+    @property
+    def shape(self):
+        return self._data.shape
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    def size(self, dim=None):
+        """The shape, or the size of one dimension."""
+        if dim is None:
+            return self._data.shape
+        return self._data.shape[dim]
+
+    def numel(self):
+        return int(self._data.size)
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def is_floating_point(self):
+        return dtypes.is_float(self._data.dtype)
+
+    def is_contiguous(self):
+        return self._data.flags.c_contiguous
+
+    def numpy(self):
+        """The underlying ndarray (shared, not copied)."""
+        return self._data
+
+    def item(self):
+        if self._data.size != 1:
+            raise ValueError(
+                f"item(): a Tensor with {self._data.size} elements cannot be converted to a Python scalar"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def astype(self, dtype):
+        """A copy with another dtype; differentiable between float dtypes."""
+        dt = dtypes.resolve(dtype)
+        if dt == self._data.dtype:
+            return self
+        return self._cast(dt)
+
+    to = astype
+
+    def float(self):
+        return self.astype(np.float32)
+
+    def double(self):
+        return self.astype(np.float64)
+
+    def long(self):
+        return self.astype(np.int64)
+
+    def int(self):
+        return self.astype(np.int32)
+
+    def bool(self):
+        return self.astype(np.bool_)
+
+    def clone(self):
+        """A copy that stays in the graph."""
+        return self._clone()
+
+    # -- Python protocol ------------------------------------------------------------------
+    def __array__(self, dtype=None, copy=None):
+        if dtype is not None and dtype != self._data.dtype:
+            return self._data.astype(dtype)
+        if copy:
+            return self._data.copy()
+        return self._data
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {self._data.size} values is ambiguous"
+            )
+        return bool(self._data.reshape(()))
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if not np.issubdtype(self._data.dtype, np.integer) or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        body = np.array2string(
+            self._data, separator=", ", precision=4, threshold=200, edgeitems=3,
+            prefix="tensor(",
+        )
+        extras = []
+        if self._data.dtype not in (np.float32, np.int64, np.bool_):
+            extras.append(f"dtype={dtypes.name(self._data.dtype)}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.op_name}Backward>")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        tail = "".join(", " + e for e in extras)
+        return f"tensor({body}{tail})"
+
+    def __reduce_ex__(self, protocol):
+        return (Tensor, (self._data.copy(), None, self._requires_grad))
