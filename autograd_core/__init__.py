@@ -18,5 +18,12 @@ from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 from .dtypes import (float16, float32, float64, int8, int16, int32, int64, uint8, bool_,
                      get_default_dtype, set_default_dtype)
 from .ops import REGISTRY as OPS
+from .ops.arith import *  # noqa: F401,F403  (each family's __all__: primitives + functions)
+from .ops.elementwise import *  # noqa: F401,F403
+from .ops.reduce import *  # noqa: F401,F403
+from .ops.shape import *  # noqa: F401,F403
+from .ops.index import *  # noqa: F401,F403
+from .ops.linalg import *  # noqa: F401,F403
+from .ops.compare import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
