@@ -101,6 +101,7 @@ def _run(tensors, grads, retain_graph, create_graph, capture=None):
     ready = [n for n in roots if deps.get(n, 0) == 0]
     prev = STATE.enabled
     STATE.enabled = create_graph
+    check_anomaly = anomaly.STATE.enabled
     try:
         while ready:
             node = ready.pop()
@@ -112,17 +113,24 @@ def _run(tensors, grads, retain_graph, create_graph, capture=None):
                     "Specify retain_graph=True on the first backward (or autograd.grad) call "
                     "if you need to backward through the graph a second time."
                 )
-            if gouts is not None:
+            if gouts is not None and (node._out_hooks or node._retained or capture):
                 gouts = _output_hooks(node, gouts, capture)
-            parents = [e[0] for e in node.edges if e is not None and e[0] is not None]
-            if gouts is not None and any(g is not None for g in gouts):
-                _step(node, gouts, buffers, create_graph, handed, capture)
+            if gouts is not None:
+                for g in gouts:
+                    if g is not None:
+                        _step(node, gouts, buffers, create_graph, handed, capture,
+                              check_anomaly)
+                        break
             if not retain_graph:
                 node.release()
-            for p in parents:
-                deps[p] -= 1
-                if deps[p] == 0:
-                    ready.append(p)
+            for e in node.edges:
+                if e is not None:
+                    p = e[0]
+                    if p is not None:
+                        d = deps[p] - 1
+                        deps[p] = d
+                        if d == 0:
+                            ready.append(p)
     finally:
         STATE.enabled = prev
 
@@ -149,27 +157,34 @@ def _output_hooks(node, gouts, capture):
     return gouts
 
 
-def _step(node, gouts, buffers, create_graph, handed, capture):
-    outs = node.output_meta
-    gouts = [
-        g if g is not None else node._tensor_cls._make(np.zeros(*outs[i]))
-        for i, g in enumerate(gouts)
-    ]
-    gins = node.backward(*gouts)
+def _step(node, gouts, buffers, create_graph, handed, capture, check_anomaly):
+    if len(gouts) == 1:
+        gins = node.backward(gouts[0])
+    else:
+        outs = node.output_meta
+        gins = node.backward(*[
+            g if g is not None else node._tensor_cls._make(np.zeros(*outs[i]))
+            for i, g in enumerate(gouts)
+        ])
+    edges = node.edges
     if type(gins) is not tuple:
         gins = (gins,)
-    if len(gins) != len(node.edges):
+    if len(gins) != len(edges):
         raise RuntimeError(
             f"backward of {node.op_name} returned {len(gins)} gradients for "
-            f"{len(node.edges)} inputs"
+            f"{len(edges)} inputs"
         )
-    if anomaly.STATE.enabled:
+    if check_anomaly:
         anomaly.check(node, gins)
-    for i, (edge, g) in enumerate(zip(node.edges, gins)):
+    meta = node.input_meta
+    for i, edge in enumerate(edges):
+        g = gins[i]
         if edge is None or g is None:
             continue
-        shape, dtype = node.input_meta[i]
-        g = _fit(g, shape, dtype, node, i)
+        shape, dtype = meta[i]
+        a = g._data
+        if a.shape != shape or a.dtype != dtype:
+            g = _fit(g, shape, dtype, node, i)
         parent, idx = edge
         if parent is None:
             _to_leaf(idx, g, create_graph, handed, capture)

@@ -13,6 +13,8 @@ node (``tensor.grad_fn``). The glue that runs a primitive and records it lives i
 ``Tensor._apply``; the walk over nodes lives in ``engine.py``.
 """
 
+import numpy as np
+
 __all__ = ["Function", "SavedTensorError"]
 
 
@@ -20,22 +22,25 @@ class SavedTensorError(RuntimeError):
     """Backward found its saved tensors freed or modified in place."""
 
 
-class _Saved:
-    """A tensor saved for backward, with the version it had when saved.
+class _Saved(tuple):
+    """A tensor saved for backward, with the version it had when saved:
+    (tensor, array, version box, saved version, output index).
 
-    Outputs are stored as (array, version box) only, so that a node never holds the
-    Tensor that holds the node (no reference cycle); unpacking rebuilds a Tensor that
-    points back at the node, which is what double backward needs.
+    Outputs are stored as (array, version box) only, with ``tensor`` None, so that a node
+    never holds the Tensor that holds the node (no reference cycle); unpacking rebuilds a
+    Tensor that points back at the node, which is what double backward needs.
     """
 
-    __slots__ = ("tensor", "array", "version", "saved_version", "out_index")
+    __slots__ = ()
 
-    def __init__(self, t, out_index=None):
-        self.out_index = out_index
-        self.array = t._data
-        self.version = t._version
-        self.saved_version = t._version[0]
-        self.tensor = None if out_index is not None else t
+    def __new__(cls, tensor, array, version, saved_version, out_index):
+        return tuple.__new__(cls, (tensor, array, version, saved_version, out_index))
+
+    tensor = property(lambda s: s[0])
+    array = property(lambda s: s[1])
+    version = property(lambda s: s[2])
+    saved_version = property(lambda s: s[3])
+    out_index = property(lambda s: s[4])
 
 
 class Function:
@@ -45,6 +50,17 @@ class Function:
     name = None
     #: False for ops whose outputs never carry a gradient (comparisons, argmax)
     differentiable = True
+    #: number of outputs (multi-output ops get an instance value)
+    n_outputs = 1
+
+    # per-node defaults, overridden on the instance when they change
+    needs_input_grad = None
+    _to_save = ()
+    _saved = None
+    _released = False
+    _out_hooks = None
+    _retained = None
+    _n_op_attrs = 0
 
     # Attributes every node gets from Tensor._apply:
     #   needs_input_grad  tuple of bools, one per input
@@ -85,17 +101,17 @@ class Function:
             )
         out = []
         for s in saved:
-            if s.version[0] != s.saved_version:
+            t, arr, version, saved_version, idx = s
+            if version[0] != saved_version:
                 raise SavedTensorError(
                     f"one of the variables needed for gradient computation has been "
                     f"modified by an inplace operation: a tensor of shape "
-                    f"{tuple(s.array.shape)} saved by {self.op_name} is at version "
-                    f"{s.version[0]}; expected version {s.saved_version} instead."
+                    f"{tuple(arr.shape)} saved by {self.op_name} is at version "
+                    f"{version[0]}; expected version {saved_version} instead. "
+                    "Modify a copy (x.clone()) instead, or do the in-place change "
+                    "after backward."
                 )
-            if s.tensor is not None:
-                out.append(s.tensor)
-            else:
-                out.append(self._tensor_cls._output_of(self, s))
+            out.append(t if t is not None else self._tensor_cls._output_of(self, s))
         return tuple(out)
 
     # -- description --------------------------------------------------------------
@@ -128,5 +144,8 @@ class Function:
         self._released = True
         self._saved = None
         d = self.__dict__
-        for k in [k for k, v in d.items() if hasattr(v, "__array__") and k != "edges"]:
-            del d[k]
+        n = self._n_op_attrs
+        if n > 2:  # the op's forward stored attributes (insertion order puts them first)
+            for k in list(d)[2:n]:
+                if isinstance(d[k], np.ndarray) or hasattr(d[k], "_data"):
+                    del d[k]

@@ -25,23 +25,31 @@ from .function import _Saved
 __all__ = ["Tensor"]
 
 
+_new = object.__new__
+
+
 def _resolve_saved(arrays, inputs, outs):
     """Map arrays an op saved to what they are: one of its input Tensors (by identity,
     preferring the same position), one of its output Tensors, or a constant."""
     saved = []
+    n_in = len(inputs)
     for k, arr in enumerate(arrays):
-        if k < len(inputs) and inputs[k]._data is arr:
-            saved.append(_Saved(inputs[k]))
+        if k < n_in and inputs[k]._data is arr:
+            t = inputs[k]
+            saved.append(_Saved(t, t._data, t._version, t._version[0], None))
             continue
-        hit = next((t for t in inputs if t._data is arr), None)
-        if hit is not None:
-            saved.append(_Saved(hit))
-            continue
-        idx = next((i for i, o in enumerate(outs) if o._data is arr), None)
-        if idx is not None:
-            saved.append(_Saved(outs[idx], idx))
-            continue
-        saved.append(_Saved(Tensor._make(np.asarray(arr))))
+        for t in inputs:
+            if t._data is arr:
+                saved.append(_Saved(t, arr, t._version, t._version[0], None))
+                break
+        else:
+            for i, o in enumerate(outs):
+                if o._data is arr:
+                    saved.append(_Saved(None, arr, o._version, o._version[0], i))
+                    break
+            else:
+                arr = np.asarray(arr)
+                saved.append(_Saved(Tensor._make(arr), arr, [0], 0, None))
     return tuple(saved)
 
 
@@ -73,10 +81,15 @@ class Tensor(
     int64, bools bool), numpy arrays keep their dtype.
     """
 
-    __slots__ = (
-        "_data", "grad", "_requires_grad", "grad_fn", "_out_index", "_version",
-        "_retains_grad", "_hooks", "__weakref__", "__dict__",
-    )
+    # Defaults live on the class so that wrapping an array (the hot path) sets only what
+    # differs; instances keep a plain __dict__ (nn.Parameter and users may add attributes).
+    grad = None
+    grad_fn = None
+    _requires_grad = False
+    _out_index = 0
+    _retains_grad = False
+    _hooks = None
+
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected op
 
     def __init__(self, data, dtype=None, requires_grad=False):
@@ -84,13 +97,7 @@ class Tensor(
             data = data._data
         arr = dtypes.to_array(data, dtype)
         self._data = arr
-        self.grad = None
-        self.grad_fn = None
-        self._out_index = 0
         self._version = [0]
-        self._retains_grad = False
-        self._hooks = None
-        self._requires_grad = False
         if requires_grad:
             self.requires_grad = True
 
@@ -99,13 +106,12 @@ class Tensor(
     def _make(cls, arr, requires_grad=False, grad_fn=None, out_index=0, version=None):
         t = object.__new__(Tensor)
         t._data = arr
-        t.grad = None
-        t._requires_grad = requires_grad
-        t.grad_fn = grad_fn
-        t._out_index = out_index
         t._version = [0] if version is None else version
-        t._retains_grad = False
-        t._hooks = None
+        if requires_grad:
+            t._requires_grad = True
+            t.grad_fn = grad_fn
+            if out_index:
+                t._out_index = out_index
         return t
 
     @classmethod
@@ -117,6 +123,10 @@ class Tensor(
         """``other`` as a Tensor; Python scalars take the dtype numpy's promotion gives them."""
         if isinstance(other, Tensor):
             return other
+        tp = type(other)
+        if (tp is float or tp is int) and self._data.dtype.kind == "f":
+            # NEP 50: a Python number adopts a float tensor's dtype
+            return Tensor._make(np.array(other, dtype=self._data.dtype))
         if isinstance(other, np.ndarray):
             return Tensor._make(other)
         if isinstance(other, (bool, int, float, np.number, np.bool_)):
@@ -135,25 +145,29 @@ class Tensor(
     def _apply(cls, fn_cls, *inputs, **params):
         """Run primitive ``fn_cls`` on Tensors ``inputs``; record a node when needed."""
         ctx = object.__new__(fn_cls)
-        record = STATE.enabled and fn_cls.differentiable and any(
-            t._requires_grad for t in inputs
-        )
+        record = False
+        if STATE.enabled and fn_cls.differentiable:
+            for t in inputs:
+                if t._requires_grad:
+                    record = True
+                    break
         ctx._recording = record
         if not record:
-            ctx.needs_input_grad = None
             out = ctx.forward(*[t._data for t in inputs], **params)
             if type(out) is tuple:
-                return tuple(Tensor._make(o) for o in out)
-            return Tensor._make(out)
-        ctx.needs_input_grad = tuple(t._requires_grad for t in inputs)
-        ctx._to_save = ()
-        ctx._saved = None
-        ctx._released = False
+                return tuple([Tensor._make(o) for o in out])
+            t = _new(Tensor)
+            t._data = out
+            t._version = [0]
+            return t
+        ctx.needs_input_grad = tuple([t._requires_grad for t in inputs])
         out = ctx.forward(*[t._data for t in inputs], **params)
-        multi = type(out) is tuple
-        outs = out if multi else (out,)
+        ctx._n_op_attrs = len(ctx.__dict__)  # attributes the op's forward set end here
         edges = []
+        meta = []
         for t in inputs:
+            a = t._data
+            meta.append((a.shape, a.dtype))
             if not t._requires_grad:
                 edges.append(None)
             elif t.grad_fn is not None:
@@ -161,24 +175,31 @@ class Tensor(
             else:
                 edges.append((None, t))
         ctx.edges = tuple(edges)
-        ctx.input_meta = tuple((t._data.shape, t._data.dtype) for t in inputs)
-        ctx.n_outputs = len(outs)
-        ctx.output_meta = tuple((o.shape, o.dtype) for o in outs)
+        ctx.input_meta = tuple(meta)
         ctx._tensor_cls = Tensor
-        ctx._out_hooks = None
-        ctx._retained = None
-        nondiff = getattr(ctx, "non_differentiable", ())
-        results = tuple(
-            Tensor._make(o, requires_grad=dtypes.is_float(o.dtype) and i not in nondiff,
-                         grad_fn=ctx, out_index=i)
-            for i, o in enumerate(outs)
-        )
+        if type(out) is tuple:
+            ctx.n_outputs = len(out)
+            ctx.output_meta = tuple([(o.shape, o.dtype) for o in out])
+            nondiff = getattr(ctx, "non_differentiable", ())
+            results = tuple([
+                Tensor._make(o, o.dtype.kind == "f" and i not in nondiff, ctx, i)
+                for i, o in enumerate(out)
+            ])
+        else:
+            ctx.output_meta = ((out.shape, out.dtype),)
+            t = _new(Tensor)
+            t._data = out
+            t._version = [0]
+            if out.dtype.kind == "f":
+                t._requires_grad = True
+                t.grad_fn = ctx
+            results = (t,)
         if ctx._to_save:
             ctx._saved = _resolve_saved(ctx._to_save, inputs, results)
-        ctx._to_save = None
+            ctx._to_save = ()
         if anomaly.STATE.enabled:
             anomaly.record_creation(ctx)
-        return results if multi else results[0]
+        return results if type(out) is tuple else results[0]
 
     # -- autograd attributes ----------------------------------------------------------
     @property

@@ -11,6 +11,7 @@ from ..shapes import broadcast_shape
 from .registry import register
 
 __all__ = ["Add", "Sub", "Mul", "Div", "Neg", "Pow", "PowScalar", "Cast", "Clone",
+           "AddScalar", "RSubScalar", "MulScalar", "DivScalar", "RDivScalar",
            "ArithMethods", "binary"]
 
 
@@ -122,6 +123,80 @@ class PowScalar(Function):
         return g * (a ** (p - 1) * p)
 
 
+# -- a Python number on one side: no constant tensor, no edge, nothing saved (speed) --
+
+def _scalar(op, a, s):
+    """Check the scalar operand once, where the mistake is made."""
+    if a.dtype.kind == "b":
+        raise TypeError(f"{op}: arithmetic on a bool tensor; convert it with .float() first")
+    return s
+
+
+@register("add_scalar", "arith")
+class AddScalar(Function):
+    """``a + s`` for a Python number ``s``."""
+
+    def forward(self, a, s):
+        return np.add(a, _scalar("add", a, s))
+
+    def backward(self, g):
+        return g
+
+
+@register("rsub_scalar", "arith")
+class RSubScalar(Function):
+    """``s - a`` for a Python number ``s``."""
+
+    def forward(self, a, s):
+        return np.subtract(_scalar("sub", a, s), a)
+
+    def backward(self, g):
+        return -g
+
+
+@register("mul_scalar", "arith")
+class MulScalar(Function):
+    """``a * s`` for a Python number ``s``."""
+
+    def forward(self, a, s):
+        self.s = s
+        return np.multiply(a, _scalar("mul", a, s))
+
+    def backward(self, g):
+        return g * self.s
+
+
+@register("div_scalar", "arith")
+class DivScalar(Function):
+    """``a / s`` for a Python number ``s``."""
+
+    def forward(self, a, s):
+        self.s = s
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.true_divide(a, _scalar("div", a, s))
+
+    def backward(self, g):
+        return g / self.s
+
+
+@register("rdiv_scalar", "arith")
+class RDivScalar(Function):
+    """``s / a`` for a Python number ``s``: d/da = -s / a**2 = -y / a."""
+
+    def forward(self, a, s):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = np.true_divide(_scalar("div", a, s), a)
+        self.save_for_backward(a, y)
+        return y
+
+    def backward(self, g):
+        a, y = self.saved_tensors
+        return -(g * y) / a
+
+
+_NUM = (float, int)  # exact types: bool and numpy scalars take the general path
+
+
 @register("cast", "arith")
 class Cast(Function):
     def forward(self, a, dtype):
@@ -146,21 +221,29 @@ class ArithMethods:
     __slots__ = ()
 
     def add(self, other, alpha=1):
+        if type(other) in _NUM:
+            return self._apply(AddScalar, self, s=other * alpha)
         other = self._to_tensor(other)
         if alpha != 1:
             other = other * alpha
         return self._apply(Add, self, other)
 
     def sub(self, other, alpha=1):
+        if type(other) in _NUM:
+            return self._apply(AddScalar, self, s=-(other * alpha))
         other = self._to_tensor(other)
         if alpha != 1:
             other = other * alpha
         return self._apply(Sub, self, other)
 
     def mul(self, other):
+        if type(other) in _NUM:
+            return self._apply(MulScalar, self, s=other)
         return self._apply(Mul, self, self._to_tensor(other))
 
     def div(self, other):
+        if type(other) in _NUM:
+            return self._apply(DivScalar, self, s=other)
         return self._apply(Div, self, self._to_tensor(other))
 
     def neg(self):
@@ -190,15 +273,23 @@ class ArithMethods:
     negative = neg
 
     def __radd__(self, other):
+        if type(other) in _NUM:
+            return self._apply(AddScalar, self, s=other)
         return self._apply(Add, self._to_tensor(other), self)
 
     def __rsub__(self, other):
+        if type(other) in _NUM:
+            return self._apply(RSubScalar, self, s=other)
         return self._apply(Sub, self._to_tensor(other), self)
 
     def __rmul__(self, other):
+        if type(other) in _NUM:
+            return self._apply(MulScalar, self, s=other)
         return self._apply(Mul, self._to_tensor(other), self)
 
     def __rtruediv__(self, other):
+        if type(other) in _NUM:
+            return self._apply(RDivScalar, self, s=other)
         return self._apply(Div, self._to_tensor(other), self)
 
     def __rpow__(self, other):
