@@ -5,7 +5,8 @@ one JSON command per line on stdin and answers one JSON line on stdout, prefixed
 ``MARK`` (so stray prints from libraries cannot be mistaken for answers):
 
 - ``{"cmd": "setup", "key": k, "task": "module:factory", "kwargs": {...}}`` builds a task
-  with ``factory(**kwargs)`` (a callable, or an object with ``step()``) and keeps it as k.
+  with ``factory(**kwargs)`` (a callable, or an object with ``step()``) and keeps it as k;
+  answers the thread report and the task's ``info`` attribute (if any).
 - ``{"cmd": "time", "key": k, "n": n}`` calls it n times; answers the seconds per call,
   and the mean of any sub-timings the step returns as ``{part: seconds}``.
 - ``{"cmd": "call", "key": k, "method": m, "kwargs": {...}}`` answers ``task.m(**kwargs)``.
@@ -74,10 +75,10 @@ def _serve(threads, out):
         cmd = msg["cmd"]
         try:
             if cmd == "setup":
-                tasks[msg["key"]] = _load(msg["task"])(**msg.get("kwargs", {}))
+                task = tasks[msg["key"]] = _load(msg["task"])(**msg.get("kwargs", {}))
                 benv.apply_threads(threads)  # the task may have loaded torch / numba
                 gc.collect()
-                res = {"threads": benv.thread_report()}
+                res = {"threads": benv.thread_report(), "info": getattr(task, "info", None)}
             elif cmd == "time":
                 res = _time(tasks[msg["key"]], int(msg["n"]))
             elif cmd == "call":
