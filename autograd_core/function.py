@@ -50,17 +50,12 @@ class Function:
     name = None
     #: False for ops whose outputs never carry a gradient (comparisons, argmax)
     differentiable = True
-    #: number of outputs (multi-output ops get an instance value)
-    n_outputs = 1
 
-    # per-node defaults, overridden on the instance when they change
-    needs_input_grad = None
-    _to_save = ()
-    _saved = None
-    _released = False
-    _out_hooks = None
-    _retained = None
-    _n_op_attrs = 0
+    # Bookkeeping lives in slots (set by Tensor._apply); what an op's forward stores on
+    # itself goes to the instance __dict__, so release() knows exactly what to free.
+    __slots__ = ("_recording", "needs_input_grad", "edges", "input_meta", "output_meta",
+                 "n_outputs", "_saved", "_to_save", "_released", "_out_hooks", "_retained",
+                 "_tensor_cls", "_trace", "__dict__", "__weakref__")
 
     # Attributes every node gets from Tensor._apply:
     #   needs_input_grad  tuple of bools, one per input
@@ -144,8 +139,6 @@ class Function:
         self._released = True
         self._saved = None
         d = self.__dict__
-        n = self._n_op_attrs
-        if n > 2:  # the op's forward stored attributes (insertion order puts them first)
-            for k in list(d)[2:n]:
-                if isinstance(d[k], np.ndarray) or hasattr(d[k], "_data"):
-                    del d[k]
+        if d:
+            for k in [k for k, v in d.items() if isinstance(v, np.ndarray) or hasattr(v, "_data")]:
+                del d[k]

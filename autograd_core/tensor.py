@@ -81,12 +81,11 @@ class Tensor(
     int64, bools bool), numpy arrays keep their dtype.
     """
 
-    # Defaults live on the class so that wrapping an array (the hot path) sets only what
-    # differs; instances keep a plain __dict__ (nn.Parameter and users may add attributes).
-    grad = None
-    grad_fn = None
-    _requires_grad = False
-    _out_index = 0
+    # Hot attributes are slots: a Tensor is then one GC-tracked object, not two (the
+    # cyclic GC walks every live graph object, so fewer objects = cheaper recording).
+    # Rare ones (hooks, retain_grad flags, user attributes) live in a lazily made __dict__.
+    __slots__ = ("_data", "_version", "_requires_grad", "grad_fn", "grad", "_out_index",
+                 "__dict__", "__weakref__")
     _retains_grad = False
     _hooks = None
 
@@ -98,20 +97,23 @@ class Tensor(
         arr = dtypes.to_array(data, dtype)
         self._data = arr
         self._version = [0]
+        self._requires_grad = False
+        self.grad_fn = None
+        self.grad = None
+        self._out_index = 0
         if requires_grad:
             self.requires_grad = True
 
     # -- construction without checks (hot path) ------------------------------------
     @classmethod
     def _make(cls, arr, requires_grad=False, grad_fn=None, out_index=0, version=None):
-        t = object.__new__(Tensor)
+        t = _new(Tensor)
         t._data = arr
         t._version = [0] if version is None else version
-        if requires_grad:
-            t._requires_grad = True
-            t.grad_fn = grad_fn
-            if out_index:
-                t._out_index = out_index
+        t._requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        t.grad = None
+        t._out_index = out_index
         return t
 
     @classmethod
@@ -144,7 +146,7 @@ class Tensor(
     @classmethod
     def _apply(cls, fn_cls, *inputs, **params):
         """Run primitive ``fn_cls`` on Tensors ``inputs``; record a node when needed."""
-        ctx = object.__new__(fn_cls)
+        ctx = _new(fn_cls)
         record = False
         if STATE.enabled and fn_cls.differentiable:
             for t in inputs:
@@ -153,16 +155,29 @@ class Tensor(
                     break
         ctx._recording = record
         if not record:
-            out = ctx.forward(*[t._data for t in inputs], **params)
+            ctx.needs_input_grad = None
+            if len(inputs) == 1:
+                out = ctx.forward(inputs[0]._data, **params)
+            else:
+                out = ctx.forward(*[t._data for t in inputs], **params)
             if type(out) is tuple:
                 return tuple([Tensor._make(o) for o in out])
             t = _new(Tensor)
             t._data = out
             t._version = [0]
+            t._requires_grad = False
+            t.grad_fn = None
+            t.grad = None
+            t._out_index = 0
             return t
+        ctx._recording = True
+        ctx._to_save = ()
+        ctx._saved = None
+        ctx._released = False
+        ctx._out_hooks = None
+        ctx._retained = None
         ctx.needs_input_grad = tuple([t._requires_grad for t in inputs])
         out = ctx.forward(*[t._data for t in inputs], **params)
-        ctx._n_op_attrs = len(ctx.__dict__)  # attributes the op's forward set end here
         edges = []
         meta = []
         for t in inputs:
@@ -186,13 +201,19 @@ class Tensor(
                 for i, o in enumerate(out)
             ])
         else:
+            ctx.n_outputs = 1
             ctx.output_meta = ((out.shape, out.dtype),)
             t = _new(Tensor)
             t._data = out
             t._version = [0]
+            t.grad = None
+            t._out_index = 0
             if out.dtype.kind == "f":
                 t._requires_grad = True
                 t.grad_fn = ctx
+            else:
+                t._requires_grad = False
+                t.grad_fn = None
             results = (t,)
         if ctx._to_save:
             ctx._saved = _resolve_saved(ctx._to_save, inputs, results)
