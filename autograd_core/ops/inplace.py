@@ -1,6 +1,282 @@
-"""In-place methods. (Being extended.)"""
+"""In-place methods (trailing ``_``), ``x[idx] = v`` and the augmented assignments.
+
+Each one writes ``self._data`` in place and then bumps the version counter
+(``self._version[0] += 1``), which views and ``detach()``ed tensors share. A tensor
+saved for backward remembers its version, so backward fails with an error naming the
+op that saved it when the tensor was written after being saved.
+
+Rules, checked before anything is written:
+- grad mode on and self requires grad: a leaf raises PyTorch's "a leaf Variable that
+  requires grad is being used in an in-place operation."; a non-leaf raises too.
+  *Difference from PyTorch*: in-place ops are never recorded in the graph, so an
+  in-place op on a graph tensor (or with an operand that requires grad) is an error
+  rather than a recorded step. Use the out-of-place op, ``index_put`` for ``x[i] = v``,
+  or ``no_grad()`` for updates that are not meant to be differentiated (optimizers
+  and initializers write parameters that way).
+- arithmetic keeps self's dtype and follows numpy's ``same_kind`` casting (an int
+  tensor cannot take a float result); ``copy_``, ``fill_`` and ``x[i] = v`` cast
+  like PyTorch does.
+- expanded (broadcast) tensors are read-only: writing would alias elements.
+"""
+import numpy as np
+
+from ..grad_mode import STATE
+from ..random import default_generator
+from ..shapes import broadcast_shape
+from .index import normalize_index
+
 __all__ = ["InplaceMethods"]
 
 
+def _arr(x):
+    """The array of a Tensor; numbers and ndarrays as they are; lists as arrays."""
+    if hasattr(x, "_apply"):
+        return x._data
+    if isinstance(x, (list, tuple)):
+        return np.asarray(x)
+    return x
+
+
+def _check(t, op, *operands):
+    """Raise if writing ``t`` in place with ``operands`` is not allowed (see module doc)."""
+    if STATE.enabled:
+        if t._requires_grad:
+            if t.grad_fn is None:
+                raise RuntimeError(
+                    f"{op}: a leaf Variable that requires grad is being used in an in-place "
+                    "operation. (Wrap parameter updates in no_grad().)"
+                )
+            raise RuntimeError(
+                f"{op}: in-place operations on a tensor that requires grad (an output of "
+                f"{t.grad_fn.op_name}) are not recorded by autograd-core; use the "
+                "out-of-place op (e.g. x = x + y instead of x += y), or no_grad() if the "
+                "update should not be differentiated"
+            )
+        for o in operands:
+            if getattr(o, "_requires_grad", False):
+                raise RuntimeError(
+                    f"{op}: an operand requires grad, but in-place operations are not "
+                    "recorded by autograd-core; use the out-of-place op to keep its gradient "
+                    "(index_put for x[idx] = v), or pass operand.detach() to use its values only"
+                )
+    if not t._data.flags.writeable:
+        raise RuntimeError(
+            f"{op}: cannot write into this tensor of shape {t.shape}: its memory is read-only "
+            "(an expand()/broadcast_to() view, where several elements share one memory "
+            "location, or a read-only array); clone() it first"
+        )
+
+
+def _check_fits(op, t, b):
+    """``b`` must broadcast to t's shape, and the result type cast back to t's dtype."""
+    a = t._data
+    bshape = np.shape(b)
+    if bshape and broadcast_shape(op, a.shape, bshape) != a.shape:
+        raise RuntimeError(
+            f"{op}: output with shape {a.shape} doesn't match the broadcast shape "
+            f"{broadcast_shape(op, a.shape, bshape)}"
+        )
+    rt = np.result_type(a, b)
+    if not np.can_cast(rt, a.dtype, "same_kind"):
+        raise RuntimeError(
+            f"{op}: result type {rt} can't be cast to the desired output type {a.dtype}"
+        )
+
+
+def _bump(t):
+    t._version[0] += 1
+    return t
+
+
 class InplaceMethods:
+    """In-place Tensor methods; all return self."""
+
     __slots__ = ()
+
+    def _binary_(self, op, ufunc, other, alpha=1):
+        _check(self, op, other)
+        b = _arr(other)
+        if alpha != 1:
+            b = np.multiply(b, alpha) if isinstance(b, np.ndarray) else b * alpha
+        _check_fits(op, self, b)
+        ufunc(self._data, b, out=self._data)
+        return _bump(self)
+
+    def add_(self, other, alpha=1):
+        """self += alpha * other (other broadcast to self's shape)."""
+        return self._binary_("add_", np.add, other, alpha)
+
+    def sub_(self, other, alpha=1):
+        return self._binary_("sub_", np.subtract, other, alpha)
+
+    def mul_(self, other):
+        return self._binary_("mul_", np.multiply, other)
+
+    def div_(self, other):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self._binary_("div_", np.true_divide, other)
+
+    def pow_(self, exponent):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return self._binary_("pow_", np.power, exponent)
+
+    def __iadd__(self, other):
+        return self._binary_("+= (__iadd__)", np.add, other)
+
+    def __isub__(self, other):
+        return self._binary_("-= (__isub__)", np.subtract, other)
+
+    def __imul__(self, other):
+        return self._binary_("*= (__imul__)", np.multiply, other)
+
+    def __itruediv__(self, other):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self._binary_("/= (__itruediv__)", np.true_divide, other)
+
+    def neg_(self):
+        _check(self, "neg_")
+        np.negative(self._data, out=self._data)
+        return _bump(self)
+
+    def zero_(self):
+        _check(self, "zero_")
+        self._data[...] = 0
+        return _bump(self)
+
+    def fill_(self, value):
+        """Every element set to ``value`` (a number or a 0-d tensor), cast to self's dtype."""
+        _check(self, "fill_", value)
+        v = _arr(value)
+        if np.ndim(v) != 0:
+            raise RuntimeError(
+                f"fill_ only supports a 0-dimension value tensor, but got one of shape "
+                f"{np.shape(v)}"
+            )
+        self._data[...] = v
+        return _bump(self)
+
+    def copy_(self, src):
+        """Values of ``src`` (broadcast to self's shape, cast to self's dtype) copied in."""
+        _check(self, "copy_", src)
+        s = _arr(src)
+        sshape = np.shape(s)
+        if broadcast_shape("copy_", self.shape, sshape) != self.shape:
+            raise RuntimeError(
+                f"copy_: source of shape {sshape} cannot be broadcast to the destination "
+                f"shape {self.shape}"
+            )
+        np.copyto(self._data, s, casting="unsafe")
+        return _bump(self)
+
+    def clamp_(self, min=None, max=None):
+        """Elements limited to [min, max] (either may be None, or a tensor that broadcasts);
+        where min > max the result is max, as in PyTorch."""
+        if min is None and max is None:
+            raise RuntimeError("clamp_: at least one of 'min' or 'max' must not be None")
+        _check(self, "clamp_", min, max)
+        lo, hi = _arr(min), _arr(max)
+        for b in (lo, hi):
+            if b is not None:
+                _check_fits("clamp_", self, b)
+        if lo is not None:
+            np.maximum(self._data, lo, out=self._data)
+        if hi is not None:
+            np.minimum(self._data, hi, out=self._data)
+        return _bump(self)
+
+    clip_ = clamp_
+
+    def clamp_min_(self, min):
+        return self.clamp_(min=min)
+
+    def clamp_max_(self, max):
+        return self.clamp_(max=max)
+
+    def masked_fill_(self, mask, value):
+        """``value`` written where the bool ``mask`` (broadcast to self's shape) is True."""
+        _check(self, "masked_fill_", mask, value)
+        m, v = _arr(mask), _arr(value)
+        if np.asarray(m).dtype != np.bool_:
+            raise TypeError(f"masked_fill_: expected a bool mask, got dtype {np.asarray(m).dtype}")
+        if broadcast_shape("masked_fill_", self.shape, np.shape(m)) != self.shape:
+            raise RuntimeError(
+                f"masked_fill_: mask of shape {np.shape(m)} cannot be broadcast to the tensor's "
+                f"shape {self.shape}"
+            )
+        if np.ndim(v) != 0:
+            raise RuntimeError(
+                f"masked_fill_ only supports a 0-dimensional value, got shape {np.shape(v)}"
+            )
+        np.copyto(self._data, v, casting="unsafe", where=m)
+        return _bump(self)
+
+    def __setitem__(self, idx, value):
+        """``x[idx] = value`` in place (numpy's indexing rules; value cast to x's dtype)."""
+        self._put_("setitem", idx, value, accumulate=False)
+
+    def index_put_(self, indices, values, accumulate=False):
+        """In-place ``self[indices] = values`` (``+=`` with ``accumulate``: repeats add up)."""
+        return self._put_("index_put_", indices, values, accumulate)
+
+    def _put_(self, op, idx, value, accumulate):
+        _check(self, op, value)
+        index, _ = normalize_index(op, idx)
+        v = _arr(value)
+        a = self._data
+        try:
+            if accumulate:
+                tshape = a[index].shape  # validates the index and gives the target's shape
+                if broadcast_shape(op, tshape, np.shape(v)) != tshape:
+                    raise ValueError(f"values of shape {np.shape(v)} do not fit {tshape}")
+                _check_fits(op, self, v)
+                np.add.at(a, index, v)
+            else:
+                a[index] = v
+        except (IndexError, ValueError) as e:
+            raise type(e)(
+                f"{op}: {e} (tensor shape {self.shape}, value shape {np.shape(v)})"
+            ) from None
+        _bump(self)
+        return self
+
+    # -- random fills (nn.init uses these) -----------------------------------------------------
+    def _random_(self, op, draw, generator):
+        _check(self, op)
+        if self._data.dtype.kind != "f":
+            raise TypeError(f"{op} expects a floating point tensor, got dtype {self._data.dtype}")
+        rng = default_generator() if generator is None else generator
+        # draw in the tensor's own precision (float16 via float32): no float64 temporary
+        dt = self._data.dtype if self._data.dtype in (np.float32, np.float64) else np.dtype(np.float32)
+        self._data[...] = draw(rng, dt)
+        return _bump(self)
+
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        """Fill with N(mean, std^2) samples from ``generator`` (a numpy Generator; the
+        global one from ``autograd_core.manual_seed`` by default)."""
+        if std < 0:
+            raise RuntimeError(f"normal_ expects std >= 0.0, but found std {std}")
+        shape = self.shape
+
+        def draw(rng, dt):
+            x = rng.standard_normal(shape, dtype=dt)
+            x *= std
+            x += mean
+            return x
+
+        return self._random_("normal_", draw, generator)
+
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        """Fill with samples from U[a, b)."""
+        if a > b:
+            raise RuntimeError(
+                f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}"
+            )
+        shape = self.shape
+
+        def draw(rng, dt):
+            x = rng.random(shape, dtype=dt)
+            x *= b - a
+            x += a
+            return x
+
+        return self._random_("uniform_", draw, generator)
