@@ -1,0 +1,295 @@
+"""Activation primitives: relu, sigmoid, tanh, leaky_relu, elu, softplus, each with its
+fused backward as a primitive of its own.
+
+Why fused backwards: ``g * (y > 0)`` or ``g * y * (1 - y)`` written with Tensor ops is a
+chain of passes and temporaries; the kernels in ``kernels/elementwise.py`` do it in one
+loop. Because each fused backward is itself a registered primitive with a backward
+(written in Tensor ops), ``create_graph=True`` and grad-of-grad still work.
+
+What is saved: relu, sigmoid and tanh keep their output (PyTorch does the same), the
+others their input. Gradient conventions are PyTorch's: relu'(0) = 0,
+leaky_relu'(0) = negative_slope, elu'(0) = alpha, softplus is the identity (gradient 1)
+where ``beta * x > threshold``.
+"""
+import numpy as np
+
+from ..dtypes import get_default_dtype
+from ..function import Function
+from ..kernels import elementwise as K
+from .registry import register
+
+__all__ = ["Relu", "ReluBackward", "Sigmoid", "SigmoidBackward", "Tanh", "TanhBackward",
+           "LeakyRelu", "LeakyReluBackward", "Elu", "EluBackward", "Softplus",
+           "SoftplusBackward", "ActivationMethods",
+           "relu", "sigmoid", "tanh", "leaky_relu", "elu", "softplus"]
+
+
+@register("relu", "elementwise")
+class Relu(Function):
+    def forward(self, x):
+        y = np.asarray(np.maximum(x, 0))  # one ufunc pass; NaN stays NaN as in PyTorch
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, g):
+        (y,) = self.saved_tensors
+        return g._apply(ReluBackward, g, y)
+
+
+@register("relu_backward", "elementwise")
+class ReluBackward(Function):
+    """``g`` where ``y > 0``, else 0. Inputs (g, y), y = relu(x): same (broadcast) shape."""
+
+    def forward(self, g, y):
+        self.save_for_backward(y)
+        return K.relu_backward(g, y)
+
+    def backward(self, gg):
+        (y,) = self.saved_tensors
+        # linear in g; the mask is piecewise constant in y, so y gets no gradient
+        return gg._apply(ReluBackward, gg, y), None
+
+
+@register("sigmoid", "elementwise")
+class Sigmoid(Function):
+    def forward(self, x):
+        y = K.sigmoid(x)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, g):
+        (y,) = self.saved_tensors
+        return g._apply(SigmoidBackward, g, y)
+
+
+@register("sigmoid_backward", "elementwise")
+class SigmoidBackward(Function):
+    """``g * y * (1 - y)`` for y = sigmoid(x)."""
+
+    def forward(self, g, y):
+        self.save_for_backward(g, y)
+        return K.sigmoid_backward(g, y)
+
+    def backward(self, gg):
+        g, y = self.saved_tensors
+        ng, ny = self.needs_input_grad
+        dg = gg._apply(SigmoidBackward, gg, y) if ng else None
+        dy = gg * g * (1 - 2 * y) if ny else None
+        return dg, dy
+
+
+@register("tanh", "elementwise")
+class Tanh(Function):
+    def forward(self, x):
+        y = np.asarray(np.tanh(x))
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, g):
+        (y,) = self.saved_tensors
+        return g._apply(TanhBackward, g, y)
+
+
+@register("tanh_backward", "elementwise")
+class TanhBackward(Function):
+    """``g * (1 - y * y)`` for y = tanh(x)."""
+
+    def forward(self, g, y):
+        self.save_for_backward(g, y)
+        return K.tanh_backward(g, y)
+
+    def backward(self, gg):
+        g, y = self.saved_tensors
+        ng, ny = self.needs_input_grad
+        dg = gg._apply(TanhBackward, gg, y) if ng else None
+        dy = gg * g * y * -2 if ny else None
+        return dg, dy
+
+
+@register("leaky_relu", "elementwise")
+class LeakyRelu(Function):
+    def forward(self, x, negative_slope=0.01):
+        self.negative_slope = negative_slope
+        self.save_for_backward(x)
+        return K.leaky_relu(x, negative_slope)
+
+    def backward(self, g):
+        (x,) = self.saved_tensors
+        return g._apply(LeakyReluBackward, g, x, negative_slope=self.negative_slope)
+
+
+@register("leaky_relu_backward", "elementwise")
+class LeakyReluBackward(Function):
+    """``g`` where ``x > 0``, else ``negative_slope * g``."""
+
+    def forward(self, g, x, negative_slope=0.01):
+        self.negative_slope = negative_slope
+        self.save_for_backward(x)
+        return K.leaky_relu_backward(g, x, negative_slope)
+
+    def backward(self, gg):
+        (x,) = self.saved_tensors
+        return gg._apply(LeakyReluBackward, gg, x, negative_slope=self.negative_slope), None
+
+
+@register("elu", "elementwise")
+class Elu(Function):
+    def forward(self, x, alpha=1.0):
+        self.alpha = alpha
+        self.save_for_backward(x)
+        return K.elu(x, alpha)
+
+    def backward(self, g):
+        (x,) = self.saved_tensors
+        return g._apply(EluBackward, g, x, alpha=self.alpha)
+
+
+@register("elu_backward", "elementwise")
+class EluBackward(Function):
+    """``g`` where ``x > 0``, else ``g * alpha * exp(x)``."""
+
+    def forward(self, g, x, alpha=1.0):
+        self.alpha = alpha
+        self.save_for_backward(g, x)
+        return K.elu_backward(g, x, alpha)
+
+    def backward(self, gg):
+        g, x = self.saved_tensors
+        ng, nx = self.needs_input_grad
+        dg = gg._apply(EluBackward, gg, x, alpha=self.alpha) if ng else None
+        dx = None
+        if nx:
+            # d/dx (g alpha e^x) on x <= 0; clamp keeps exp from overflowing where x > 0
+            curv = gg * g * x.clamp(max=0).exp() * self.alpha
+            dx = (x > 0).where(0.0, curv)
+        return dg, dx
+
+
+@register("softplus", "elementwise")
+class Softplus(Function):
+    def forward(self, x, beta=1.0, threshold=20.0):
+        self.beta, self.threshold = beta, threshold
+        self.save_for_backward(x)
+        return K.softplus(x, beta, threshold)
+
+    def backward(self, g):
+        (x,) = self.saved_tensors
+        return g._apply(SoftplusBackward, g, x, beta=self.beta, threshold=self.threshold)
+
+
+@register("softplus_backward", "elementwise")
+class SoftplusBackward(Function):
+    """``g * sigmoid(beta x)``, or ``g`` where ``beta x > threshold``."""
+
+    def forward(self, g, x, beta=1.0, threshold=20.0):
+        self.beta, self.threshold = beta, threshold
+        self.save_for_backward(g, x)
+        return K.softplus_backward(g, x, beta, threshold)
+
+    def backward(self, gg):
+        g, x = self.saved_tensors
+        ng, nx = self.needs_input_grad
+        b, t = self.beta, self.threshold
+        dg = gg._apply(SoftplusBackward, gg, x, beta=b, threshold=t) if ng else None
+        dx = None
+        if nx:
+            z = x * b
+            s = z.sigmoid()
+            dx = (z > t).where(0.0, gg._apply(SigmoidBackward, gg * g * b, s))
+        return dg, dx
+
+
+def floating(t):
+    """``t`` itself if floating point, else its values as the default float dtype
+    (PyTorch's rule for ops whose result is a float: relu keeps integers, sigmoid not).
+    Integer tensors never require grad, so the cast needs no node."""
+    if t._data.dtype.kind == "f":
+        return t
+    return t._make(t._data.astype(get_default_dtype()))
+
+
+def number(op, name, value):
+    """``value`` as a float, or a TypeError naming ``op`` and the argument."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{op}(): argument '{name}' must be a number, not {type(value).__name__}")
+    return float(value)
+
+
+class ActivationMethods:
+    """Tensor methods of the activation family (mixed into ``Tensor`` via
+    ``ElementwiseMethods``). Shapes are kept: input (*) -> output (*)."""
+
+    __slots__ = ()
+
+    def relu(self):
+        """``max(x, 0)``; integer tensors stay integer."""
+        if self._data.dtype.kind not in "fiu":
+            raise TypeError(f"relu(): not supported for tensors of dtype {self._data.dtype}")
+        return self._apply(Relu, self)
+
+    def sigmoid(self):
+        """``1 / (1 + exp(-x))``, without overflow for any x."""
+        x = floating(self)
+        return x._apply(Sigmoid, x)
+
+    def tanh(self):
+        x = floating(self)
+        return x._apply(Tanh, x)
+
+    def leaky_relu(self, negative_slope=0.01):
+        """``x`` where ``x > 0``, else ``negative_slope * x``."""
+        s = number("leaky_relu", "negative_slope", negative_slope)
+        x = floating(self)
+        return x._apply(LeakyRelu, x, negative_slope=s)
+
+    def elu(self, alpha=1.0):
+        """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``."""
+        a = number("elu", "alpha", alpha)
+        x = floating(self)
+        return x._apply(Elu, x, alpha=a)
+
+    def softplus(self, beta=1.0, threshold=20.0):
+        """``log(1 + exp(beta * x)) / beta``; ``x`` itself where ``beta * x > threshold``."""
+        b = number("softplus", "beta", beta)
+        t = number("softplus", "threshold", threshold)
+        if b == 0:
+            raise ValueError("softplus(): beta must be nonzero")
+        x = floating(self)
+        return x._apply(Softplus, x, beta=b, threshold=t)
+
+
+def tensor_arg(op, t):
+    """``t`` if it is a Tensor, else a TypeError naming ``op`` (as PyTorch's functions)."""
+    if not hasattr(t, "_apply"):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(t).__name__}")
+    return t
+
+
+def relu(input):
+    """``autograd_core.relu(x)``: see ``Tensor.relu``."""
+    return tensor_arg("relu", input).relu()
+
+
+def sigmoid(input):
+    """``autograd_core.sigmoid(x)``: see ``Tensor.sigmoid``."""
+    return tensor_arg("sigmoid", input).sigmoid()
+
+
+def tanh(input):
+    """``autograd_core.tanh(x)``: see ``Tensor.tanh``."""
+    return tensor_arg("tanh", input).tanh()
+
+
+def leaky_relu(input, negative_slope=0.01):
+    """``autograd_core.leaky_relu(x, negative_slope=0.01)``: see ``Tensor.leaky_relu``."""
+    return tensor_arg("leaky_relu", input).leaky_relu(negative_slope)
+
+
+def elu(input, alpha=1.0):
+    """``autograd_core.elu(x, alpha=1.0)``: see ``Tensor.elu``."""
+    return tensor_arg("elu", input).elu(alpha)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """``autograd_core.softplus(x, beta=1, threshold=20)``: see ``Tensor.softplus``."""
+    return tensor_arg("softplus", input).softplus(beta, threshold)
