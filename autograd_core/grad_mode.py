@@ -43,13 +43,21 @@ class _GradMode:
         return wrapper
 
 
-class no_grad(_GradMode):
+class _BareDecorator(_GradMode):
+    """Also usable without parentheses, as in PyTorch: ``@no_grad`` as well as ``@no_grad()``."""
+
+    def __new__(cls, fn=None):
+        self = super().__new__(cls)
+        return self if fn is None else self(fn)
+
+
+class no_grad(_BareDecorator):
     """Context manager / decorator: nothing is recorded or saved inside."""
 
     mode = False
 
 
-class enable_grad(_GradMode):
+class enable_grad(_BareDecorator):
     """Context manager / decorator: recording is on inside (e.g. within no_grad)."""
 
     mode = True
