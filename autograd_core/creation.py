@@ -76,6 +76,8 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
     """Like PyTorch: integers give int64, any float argument gives float32."""
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must be nonzero")
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = dtypes.int64 if is_int else dtypes.get_default_dtype()
@@ -83,10 +85,14 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False):
+    if int(steps) < 0:
+        raise ValueError(f"linspace: number of steps must be non-negative, got {steps}")
     return _new(np.linspace(start, end, int(steps), dtype=_float(dtype)), requires_grad)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False):
+    if n < 0 or (m is not None and m < 0):
+        raise ValueError(f"eye: n and m must be non-negative, got n={n}, m={m}")
     return _new(np.eye(n, m, dtype=_float(dtype)), requires_grad)
 
 
@@ -108,6 +114,8 @@ def randint(low, high=None, size=(), dtype=None, generator=None):
     """Integers in [low, high) (int64 unless ``dtype``)."""
     if high is None:
         low, high = 0, low
+    if low >= high:
+        raise ValueError(f"randint: low must be less than high, got low={low} >= high={high}")
     rng = generator or default_generator()
     dt = dtypes.resolve(dtype) or dtypes.int64
     return Tensor._make(rng.integers(low, high, size=_shape((size,)) if not isinstance(size, int) else (size,)).astype(dt))
