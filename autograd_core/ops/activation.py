@@ -24,6 +24,11 @@ __all__ = ["Relu", "ReluBackward", "Sigmoid", "SigmoidBackward", "Tanh", "TanhBa
            "relu", "sigmoid", "tanh", "leaky_relu", "elu", "softplus"]
 
 
+def _zeros_if(needed, like):
+    """A constant zero gradient shaped like ``like``, or None when not needed."""
+    return like._make(np.zeros(like._data.shape, like._data.dtype)) if needed else None
+
+
 @register("relu", "elementwise")
 class Relu(Function):
     def forward(self, x):
@@ -46,8 +51,9 @@ class ReluBackward(Function):
 
     def backward(self, gg):
         (y,) = self.saved_tensors
-        # linear in g; the mask is piecewise constant in y, so y gets no gradient
-        return gg._apply(ReluBackward, gg, y), None
+        # linear in g; the mask is piecewise constant in y: a zero gradient (as PyTorch,
+        # so relu's second derivative is 0 rather than "unused")
+        return gg._apply(ReluBackward, gg, y), _zeros_if(self.needs_input_grad[1], y)
 
 
 @register("sigmoid", "elementwise")
@@ -129,7 +135,8 @@ class LeakyReluBackward(Function):
 
     def backward(self, gg):
         (x,) = self.saved_tensors
-        return gg._apply(LeakyReluBackward, gg, x, negative_slope=self.negative_slope), None
+        dg = gg._apply(LeakyReluBackward, gg, x, negative_slope=self.negative_slope)
+        return dg, _zeros_if(self.needs_input_grad[1], x)
 
 
 @register("elu", "elementwise")
