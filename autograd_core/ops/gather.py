@@ -166,13 +166,22 @@ class GatherMethods:
         with ``dim=None`` both are flattened first."""
         indices = _index_tensor(self, "take_along_dim", indices)
         if dim is None:
-            return self.reshape(-1).gather(0, indices.reshape(-1))
+            return self.reshape(-1).take_along_dim(indices.reshape(-1), 0)
         if self.ndim != indices.ndim:
             raise RuntimeError(
                 f"take_along_dim: input and indices should have the same number of dimensions, "
                 f"but got shapes {self.shape} and {indices.shape}"
             )
         d = wrap_dim("take_along_dim", dim, self.ndim)
+        n, ia = self.shape[d], indices._data
+        if ia.size and (ia.min() < -n or ia.max() >= n):
+            bad = ia.min() if ia.min() < -n else ia.max()
+            raise IndexError(
+                f"take_along_dim: index {int(bad)} is out of bounds for dimension {d} with "
+                f"size {n} (shape {self.shape})"
+            )
+        if ia.size and ia.min() < 0:  # PyTorch wraps negative indices here (gather does not)
+            indices = indices._make(np.where(ia < 0, ia + n, ia))
         try:
             shape = list(np.broadcast_shapes(
                 self.shape[:d] + (1,) + self.shape[d + 1:],
@@ -194,7 +203,7 @@ class GatherMethods:
                 f"index_select: index should have 1 or 0 dimensions, got shape {index.shape}"
             )
         if self.ndim == 0:
-            return self.reshape(1).index_select(0, index)
+            return self.reshape(1).index_select(0, index).reshape(index.shape)
         d = wrap_dim("index_select", dim, self.ndim)
         idx = index._data.reshape(-1)
         n = self.shape[d]
