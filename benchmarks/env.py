@@ -12,7 +12,7 @@ import platform
 import sys
 
 __all__ = ["BLAS_TUNING_VARS", "THREAD_VARS", "clean_env", "worker_env", "machine_info",
-           "apply_threads", "thread_report"]
+           "apply_threads", "thread_report", "numpy_blas", "blas_label"]
 
 #: variables removed from benchmark processes (see the module docstring)
 BLAS_TUNING_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -109,6 +109,33 @@ def apply_threads(threads):
         torch.set_num_threads(threads)
 
 
+def _owner(path):
+    """The site-packages distribution a shared library ships in (numpy.libs -> numpy)."""
+    parts = path.split(os.sep)
+    if "site-packages" in parts:
+        i = parts.index("site-packages")
+        if i + 1 < len(parts):
+            return parts[i + 1].split(".")[0]
+    return None
+
+
+def numpy_blas(report):
+    """numpy's own BLAS pool from a ``thread_report()`` (other packages, e.g. scipy via
+    numba, may load a second OpenBLAS)."""
+    pools = [p for p in (report.get("pools") or []) if p["user_api"] == "blas"]
+    for p in pools:
+        if p.get("owner") == "numpy":
+            return p
+    return pools[0] if pools else None
+
+
+def blas_label(pool):
+    if not pool:
+        return None
+    return (f"{pool['internal_api']} {pool['version']} ({pool['owner'] or pool['library']}), "
+            f"kernel {pool['architecture']}, {pool['num_threads']} threads")
+
+
 def thread_report():
     """What runs in this process: BLAS/OpenMP libraries with their kernel and thread
     count, numba's and torch's thread counts (for loaded libraries)."""
@@ -116,9 +143,11 @@ def thread_report():
     try:
         from threadpoolctl import threadpool_info
         for p in threadpool_info():
-            out["pools"].append({k: p.get(k) for k in (
-                "user_api", "internal_api", "num_threads", "version", "architecture",
-                "threading_layer", "prefix")})
+            d = {k: p.get(k) for k in ("user_api", "internal_api", "num_threads", "version",
+                                       "architecture", "threading_layer", "prefix")}
+            d["library"] = os.path.basename(p.get("filepath") or "")
+            d["owner"] = _owner(p.get("filepath") or "")
+            out["pools"].append(d)
     except ImportError:
         out["pools"] = None
     if "numba" in sys.modules:

@@ -7,6 +7,7 @@ kernels, and section 3's baseline), a parallel (prange) Numba loop, and numpy's
 ``b + s * c`` (two passes and a temporary) for reference. Bytes counted as STREAM does:
 two arrays read, one written (no write-allocate traffic).
 """
+from . import env as benv
 from . import report
 from .harness import interleave
 
@@ -110,11 +111,10 @@ def run(settings):
                              baseline="numba serial", invert=True) for k in hs]
         rows_t[0]["ratio"] = None
     nthreads = threads.get("numba_threads")
-    blas = [p for p in (threads.get("pools") or []) if p["user_api"] == "blas"]
     notes = []
+    blas = benv.blas_label(benv.numpy_blas(threads))
     if blas:
-        notes.append(f"BLAS: {blas[0]['internal_api']} {blas[0]['version']}, kernel "
-                     f"{blas[0]['architecture']}, {blas[0]['num_threads']} threads")
+        notes.append(f"BLAS: {blas}")
     return [
         report.table(1, "Machine: GEMM through numpy's BLAS", rows_g, notes=notes),
         report.table(1, "Machine: memory bandwidth (STREAM-style triad)", rows_t,

@@ -1,0 +1,137 @@
+"""Section 7: cold start, each figure from a fresh Python process (median of several).
+
+- ``import autograd_core`` (in-process wall time of the import statement); ``import
+  numpy`` (which it includes) and ``import torch`` for reference.
+- The first MLP training step in a fresh process (``benchmarks.mlp`` at the tier's
+  smallest batch), after import and model build: with a warm Numba cache (a private
+  ``NUMBA_CACHE_DIR`` filled by one unmeasured run first) and with an empty one (a new
+  empty ``NUMBA_CACHE_DIR`` each run: every kernel the step uses is compiled). The
+  second step is shown for comparison, and PyTorch's first step for reference.
+Runs take turns (ours, reference, ours, ...).
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from . import env as benv
+from . import report
+
+__all__ = ["run", "IMPORT_SCRIPT", "STEP_SCRIPT"]
+
+IMPORT_SCRIPT = """
+import time
+t = time.perf_counter()
+import {module}
+print("@@RESULT", time.perf_counter() - t)
+"""
+
+STEP_SCRIPT = """
+import json, time
+t0 = time.perf_counter()
+from benchmarks.mlp import MLPTask
+if {contender!r} == "ours":
+    import autograd_core
+    from benchmarks.mlp import import_ours
+    import_ours()
+else:
+    import torch
+t1 = time.perf_counter()
+task = MLPTask({contender!r}, {batch})
+t2 = time.perf_counter()
+task.step()
+t3 = time.perf_counter()
+task.step()
+t4 = time.perf_counter()
+print("@@RESULT", json.dumps({{"import": t1 - t0, "build": t2 - t1, "first": t3 - t2,
+                             "second": t4 - t3, "total": t3 - t0}}))
+"""
+
+
+def _py(settings, code, extra=None):
+    env = benv.worker_env(settings.threads, settings.keep_blas_env, extra)
+    p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                       timeout=900)
+    if p.returncode != 0:
+        raise RuntimeError(f"cold-start subprocess failed:\n{p.stderr[-3000:]}")
+    line = [ln for ln in p.stdout.splitlines() if ln.startswith("@@RESULT ")][-1]
+    return json.loads(line[len("@@RESULT "):])
+
+
+def _has(module):
+    import importlib.util
+    return importlib.util.find_spec(module) is not None
+
+
+def run(settings):
+    reps = settings.sizes["cold_reps"]
+    batch = settings.sizes["mlp_batches"][0]
+    has_torch = _has("torch")
+    mods = ["autograd_core", "numpy"] + (["torch"] if has_torch else [])
+    imp = {m: [] for m in mods}
+    for r in range(reps):
+        order = mods[r % len(mods):] + mods[:r % len(mods)]
+        for m in order:
+            imp[m].append(_py(settings, IMPORT_SCRIPT.format(module=m)))
+    rows = []
+    for m in mods:
+        rows.append(report.row(f"import {m}", "ours" if m == "autograd_core" else "reference",
+                               imp[m], "s", base_samples=imp["torch"] if has_torch and m != "torch" else None,
+                               baseline="import torch" if has_torch and m != "torch" else None))
+    notes = ["import: wall time of the import statement in a fresh interpreter; "
+             "targets: import <= 0.3 s, first step with a warm cache <= 0.5 s"]
+    step_rows = []
+    try:
+        _nn_ok = _py(settings, "from benchmarks.mlp import import_ours; import_ours()\n"
+                               "print('@@RESULT', 1)")
+    except RuntimeError as e:
+        _nn_ok = None
+        notes.append("ours' first step not measured: nn/optim import failed: "
+                     + str(e).strip().splitlines()[-1])
+    if _nn_ok:
+        warm_dir = tempfile.mkdtemp(prefix="bench-numba-warm-")
+        try:
+            _py(settings, STEP_SCRIPT.format(contender="ours", batch=batch),
+                {"NUMBA_CACHE_DIR": warm_dir})  # fills the cache
+            runs = {"warm": [], "cold": [], "torch": []}
+            for r in range(reps):
+                cold_dir = tempfile.mkdtemp(prefix="bench-numba-cold-")
+                try:
+                    order = ["warm", "cold", "torch"] if has_torch else ["warm", "cold"]
+                    for k in order[r % len(order):] + order[:r % len(order)]:
+                        if k == "torch":
+                            runs[k].append(_py(settings, STEP_SCRIPT.format(contender="torch",
+                                                                            batch=batch)))
+                        else:
+                            d = warm_dir if k == "warm" else cold_dir
+                            runs[k].append(_py(settings, STEP_SCRIPT.format(
+                                contender="ours", batch=batch), {"NUMBA_CACHE_DIR": d}))
+                finally:
+                    shutil.rmtree(cold_dir, ignore_errors=True)
+        finally:
+            shutil.rmtree(warm_dir, ignore_errors=True)
+        base = [x["first"] for x in runs["torch"]] if has_torch else None
+        labels = {"warm": ("ours", "warm Numba cache"), "cold": ("ours", "empty Numba cache"),
+                  "torch": ("torch", "reference")}
+        for k, rs in runs.items():
+            if not rs:
+                continue
+            who, what = labels[k]
+            step_rows.append(report.row(
+                f"first step B={batch}, {what}", who, [x["first"] for x in rs], "s",
+                base_samples=base if k != "torch" else None,
+                baseline="torch" if has_torch else None,
+                extra={"import s": min(x["import"] for x in rs),
+                       "build s": min(x["build"] for x in rs),
+                       "second step s": min(x["second"] for x in rs),
+                       "process start to first step done s": min(x["total"] for x in rs)}))
+    tables = [report.table(7, "Cold start: import time (fresh process)", rows,
+                           ratio_label="time / import torch", notes=notes)]
+    if step_rows:
+        tables.append(report.table(
+            7, "Cold start: first training step in a fresh process", step_rows,
+            ratio_label="time / torch first step",
+            notes=[f"median of {reps} fresh processes; extras: best of them"]))
+    return tables

@@ -1,0 +1,135 @@
+"""Section 8: the threading arrangement.
+
+Our design is serial Numba kernels + threaded BLAS: on 2 cores, numpy's OpenBLAS pool
+and a Numba parallel pool in one process get in each other's way. This section measures
+that choice against the alternatives, each arrangement in its own worker process (pool
+sizes set through the environment when the process starts; ``--threads`` does not apply
+here, the arrangements are the experiment):
+
+- a layer's worth of work as training does it, alternating BLAS and elementwise kernels:
+  ``h = x @ W.T``, relu, relu backward, ``g.T @ x``, ``g @ W`` (batch x 784 -> 512),
+  with the elementwise kernels as serial Numba loops or as parallel (prange) loops;
+- our full MLP training step with BLAS at 1 thread and at all cores.
+Ratio: time / the chosen arrangement (BLAS all cores, serial Numba).
+"""
+import os
+
+from . import report
+from .harness import Settings, WorkerError, interleave
+
+__all__ = ["run", "layer_task", "arrangements"]
+
+_K = {}
+
+
+def _kernels(parallel):
+    if parallel not in _K:
+        from numba import njit, prange
+
+        if parallel:
+            @njit(parallel=True, cache=False)
+            def relu(x, out):
+                for i in prange(x.size):
+                    out[i] = x[i] if x[i] > 0 else 0
+
+            @njit(parallel=True, cache=False)
+            def relu_bwd(g, y, out):
+                for i in prange(g.size):
+                    out[i] = g[i] if y[i] > 0 else 0
+        else:
+            @njit(cache=False)
+            def relu(x, out):
+                for i in range(x.size):
+                    out[i] = x[i] if x[i] > 0 else 0
+
+            @njit(cache=False)
+            def relu_bwd(g, y, out):
+                for i in range(g.size):
+                    out[i] = g[i] if y[i] > 0 else 0
+        _K[parallel] = (relu, relu_bwd)
+    return _K[parallel]
+
+
+class _Layer:
+    def __init__(self, batch, parallel):
+        import numpy as np
+        rng = np.random.default_rng(0)
+        self.np = np
+        self.x = rng.standard_normal((batch, 784)).astype(np.float32)
+        self.W = rng.standard_normal((512, 784)).astype(np.float32) * np.float32(0.03)
+        self.g = rng.standard_normal((batch, 512)).astype(np.float32)
+        self.relu, self.relu_bwd = _kernels(parallel)
+        self.step()  # compile
+
+    def step(self):
+        np = self.np
+        h = self.x @ self.W.T
+        y = np.empty_like(h)
+        self.relu(h.reshape(-1), y.reshape(-1))
+        gh = np.empty_like(h)
+        self.relu_bwd(self.g.reshape(-1), y.reshape(-1), gh.reshape(-1))
+        gh.T @ self.x
+        gh @ self.W
+
+
+def layer_task(batch, parallel):
+    return _Layer(batch, parallel)
+
+
+def arrangements(cores):
+    """name -> (environment, numba parallel?) ; the first is the chosen design."""
+    def env(blas):
+        return {"OPENBLAS_NUM_THREADS": blas, "OMP_NUM_THREADS": blas,
+                "MKL_NUM_THREADS": blas, "NUMBA_NUM_THREADS": cores}
+    return {
+        f"BLAS {cores} + serial numba (chosen)": (env(cores), False),
+        "BLAS 1 + serial numba": (env(1), False),
+        f"BLAS {cores} + parallel numba {cores}": (env(cores), True),
+        f"BLAS 1 + parallel numba {cores}": (env(1), True),
+    }
+
+
+def run(settings):
+    cores = os.cpu_count() or 1
+    plain = Settings(settings.tier, None, settings.rounds, settings.target,
+                     settings.keep_blas_env, settings.sizes)
+    batch = settings.sizes["thread_batch"]
+    arr = arrangements(cores)
+    chosen = next(iter(arr))
+    workers = {k: plain.worker(f"threads-{i}", extra_env=e) for i, (k, (e, _)) in
+               enumerate(arr.items())}
+    rows, notes = [], []
+    try:
+        hs = {k: workers[k].setup("benchmarks.s8_threading:layer_task", batch=batch,
+                                  parallel=par) for k, (e, par) in arr.items()}
+        res = interleave(hs, settings.rounds, settings.target)
+        layer = hs[chosen].info["threads"]
+        for k in hs:
+            rows.append(report.row(
+                f"layer fwd+bwd, B={batch}, 784->512", k, res[k]["samples"], "ms", scale=1e3,
+                base_samples=None if k == chosen else res[chosen]["samples"], baseline=chosen))
+        # our MLP step: BLAS 1 thread vs all cores (the Numba kernels are serial)
+        mlp = {k: arr[k] for k in list(arr)[:2]}
+        hm = {}
+        for k, (e, _) in mlp.items():
+            try:
+                hm[k] = workers[k].setup("benchmarks.mlp:mlp_task", contender="ours", batch=batch)
+            except WorkerError as e:
+                notes.append("our MLP step not measured: " + str(e).strip().splitlines()[-1])
+                hm = {}
+                break
+        if hm:
+            res = interleave(hm, settings.rounds, settings.target)
+            for k in hm:
+                rows.append(report.row(
+                    f"our MLP step, B={batch}", k, res[k]["samples"], "ms", scale=1e3,
+                    base_samples=None if k == chosen else res[chosen]["samples"],
+                    baseline=chosen))
+    finally:
+        for w in workers.values():
+            w.close()
+    pools = layer.get("pools") or []
+    notes.append("numba threading layer default; pools in the chosen arrangement: " + ", ".join(
+        f"{p['internal_api']} {p['num_threads']}" for p in pools))
+    return [report.table(8, "Threading: serial Numba + threaded BLAS vs alternatives", rows,
+                         ratio_label="time / chosen", notes=notes)]
