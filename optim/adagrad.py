@@ -1,0 +1,50 @@
+"""``Adagrad`` (Duchi et al., 2011) -- PyTorch's update rule::
+
+    g_t <- g_t + lambda * theta_{t-1}                 (if weight_decay != 0)
+    clr <- gamma / (1 + (t - 1) * eta)                (eta: lr_decay)
+    s_t <- s_{t-1} + g_t^2                            (s_0 = initial_accumulator_value)
+    theta_t <- theta_{t-1} - clr * g_t / (sqrt(s_t) + eps)
+
+The course notes write ``w = w - alpha grad / S``; the square root (and ``eps`` outside
+it) is the algorithm as published and as PyTorch implements it.
+"""
+from autograd_core.kernels import optim as K
+
+from .optimizer import Optimizer, check_real
+
+__all__ = ["Adagrad"]
+
+
+class Adagrad(Optimizer):
+    """``Adagrad(params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
+    eps=1e-10, *, maximize=False)``. State per parameter: ``step`` (int) and ``sum``,
+    created on the parameter's first step (PyTorch creates them in the constructor;
+    the values are the same)."""
+
+    _buffers = ("sum",)
+
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0,
+                 initial_accumulator_value=0, eps=1e-10, *, maximize=False):
+        defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value,
+                        maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _validate(self, o, where):
+        for key in ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
+            check_real("Adagrad", key, o[key], where)
+
+    def _update(self, group, params):
+        sums, steps = [], []
+        for p in params:
+            state = self.state[p]
+            if not state:
+                state["step"] = 0
+                state["sum"] = self._zeros(p, group["initial_accumulator_value"])
+            state["step"] += 1
+            sums.append(state["sum"]._data)
+            steps.append(state["step"])
+        K.adagrad([p._data for p in params], [p.grad._data for p in params], sums, steps,
+                  lr=group["lr"], lr_decay=group["lr_decay"],
+                  weight_decay=group["weight_decay"], eps=group["eps"],
+                  maximize=group["maximize"])

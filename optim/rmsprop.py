@@ -1,0 +1,66 @@
+"""``RMSprop`` (Hinton's lecture 6e) -- PyTorch's update rule, with ``alpha`` the
+smoothing constant (the course's ``beta`` / ``rho``)::
+
+    g_t <- g_t + lambda * theta_{t-1}                       (if weight_decay != 0)
+    v_t <- alpha v_{t-1} + (1 - alpha) g_t^2
+    centered:  gbar_t <- alpha gbar_{t-1} + (1 - alpha) g_t;  v~ = v_t - gbar_t^2
+    otherwise: v~ = v_t
+    b_t <- mu b_{t-1} + g_t / (sqrt(v~) + eps);  theta_t <- theta_{t-1} - gamma b_t   (mu > 0)
+    theta_t <- theta_{t-1} - gamma g_t / (sqrt(v~) + eps)                            (mu = 0)
+
+The course's ``s = beta s + (1 - beta) dW^2;  W = W - alpha dW / sqrt(s)`` is
+``RMSprop(lr=alpha, alpha=beta)``, with ``eps`` (1e-8) added to the root for safety
+(the course adds it too when it reaches Adam). No bias correction, as in the course.
+
+Deviations from PyTorch, both only where PyTorch would produce nonsense: ``alpha`` must
+lie in [0, 1] (PyTorch only checks >= 0; above 1 the average goes negative and the
+root is nan), and the centered variance estimate is clamped at 0 before the root
+(rounding can make ``v - gbar^2`` a hair negative, which PyTorch turns into nan).
+"""
+from autograd_core.kernels import optim as K
+
+from .optimizer import Optimizer, check_real
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(Optimizer):
+    """``RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+    centered=False, *, maximize=False)``. State per parameter: ``step``, ``square_avg``,
+    plus ``momentum_buffer`` (momentum > 0) and ``grad_avg`` (centered)."""
+
+    _buffers = ("square_avg", "momentum_buffer", "grad_avg")
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+                 centered=False, *, maximize=False):
+        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                        weight_decay=weight_decay, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _validate(self, o, where):
+        for key in ("lr", "eps", "momentum", "weight_decay"):
+            check_real("RMSprop", key, o[key], where)
+        check_real("RMSprop", "alpha", o["alpha"], where, high=1.0)
+
+    def _update(self, group, params):
+        momentum, centered = group["momentum"], group["centered"]
+        sq, avg, bufs = [], [], []
+        for p in params:
+            state = self.state[p]
+            if not state:
+                state["step"] = 0
+                state["square_avg"] = self._zeros(p)
+            # created when first needed, so raising momentum or switching centered on
+            # for a group mid-training works
+            if momentum > 0 and "momentum_buffer" not in state:
+                state["momentum_buffer"] = self._zeros(p)
+            if centered and "grad_avg" not in state:
+                state["grad_avg"] = self._zeros(p)
+            state["step"] += 1
+            sq.append(state["square_avg"]._data)
+            avg.append(state["grad_avg"]._data if centered else None)
+            bufs.append(state["momentum_buffer"]._data if momentum > 0 else None)
+        K.rmsprop([p._data for p in params], [p.grad._data for p in params], sq, avg, bufs,
+                  lr=group["lr"], alpha=group["alpha"], eps=group["eps"],
+                  weight_decay=group["weight_decay"], momentum=momentum,
+                  centered=centered, maximize=group["maximize"])
