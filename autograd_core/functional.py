@@ -209,7 +209,7 @@ def _stack_rows(rows, create_graph):
     """Stack per-element gradients (each of the input's shape) along a new first axis."""
     if not create_graph:
         return Tensor._make(np.stack([r._data for r in rows]))
-    from .ops.shape import stack  # differentiable, so the Jacobian can be differentiated
+    from .ops.join import stack  # differentiable, so the Jacobian can be differentiated
     return stack(rows)
 
 

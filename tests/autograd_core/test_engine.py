@@ -417,3 +417,46 @@ def test_without_create_graph_backward_records_nothing():
     x = T([1.0, 2.0])
     (g,) = ac.grad((x ** 3).sum(), x)
     assert g.grad_fn is None and not g.requires_grad
+
+
+def test_sin_derivatives_up_to_fourth_order():
+    x = T([0.3, -1.1, 2.5])
+    xv = x.numpy()
+    g = x.sin().sum()
+    want = [np.cos(xv), -np.sin(xv), -np.cos(xv), np.sin(xv)]
+    for k, w in enumerate(want):
+        (g,) = ac.grad(g.sum(), x, create_graph=k < 3)
+        np.testing.assert_allclose(g.numpy(), w, rtol=1e-12)
+
+
+# -- version counters ------------------------------------------------------------------
+def test_saved_output_modified_in_place_names_the_op():
+    x = T([1.0, 2.0])
+    a = x.exp()              # exp saves its output
+    with ac.no_grad():
+        a.mul_(2.0)
+    with pytest.raises(ac.SavedTensorError, match=r"modified by an inplace operation.*exp"):
+        a.sum().backward()
+
+
+def test_saved_leaf_modified_in_place_names_the_op():
+    w, z = T([1.0, 2.0]), T([3.0, 4.0], requires_grad=False)
+    y = (w * z).sum()        # mul saves both operands
+    with ac.no_grad():
+        w.add_(1.0)
+    with pytest.raises(ac.SavedTensorError, match=r"mul.*version 1; expected version 0"):
+        y.backward()
+    z2 = T([3.0, 4.0], requires_grad=False)
+    y = (w * z2).sum()
+    z2.detach().zero_()      # detach() shares the version counter
+    with pytest.raises(ac.SavedTensorError, match="mul"):
+        y.backward()
+
+
+def test_in_place_change_of_an_unsaved_tensor_is_fine():
+    x = T([1.0, 2.0])
+    y = (x * 2.0 + 1.0).sum()    # scalar mul/add save nothing
+    with ac.no_grad():
+        x.mul_(10.0)
+    y.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])

@@ -400,3 +400,21 @@ def test_against_torch():
     _, got = F.jvp(lambda x: ours(x, a[1])[1], a[0], vs[0])
     _, want = TF.jvp(lambda x: theirs(x, b[1])[1], b[0], vts[0])
     np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("strategy", ["reverse-mode", "forward-mode"])
+def test_jacobian_and_hessian_with_create_graph_are_differentiable(strategy):
+    x = T([0.5, 1.0, -2.0], requires_grad=True)
+    J = F.jacobian(lambda x: x * x * x, x, create_graph=True, strategy=strategy)  # diag(3x^2)
+    assert J.requires_grad and J.shape == (3, 3)
+    (g,) = ac.grad(J.sum(), x)
+    np.testing.assert_allclose(g.numpy(), 6 * x.numpy())
+    H = F.hessian(cube_sum, x, create_graph=True, outer_jacobian_strategy=strategy)  # diag(6x)
+    (g,) = ac.grad((H * H).sum(), x)
+    np.testing.assert_allclose(g.numpy(), 72 * x.numpy())
+
+
+def test_jacobian_of_a_jacobian_is_the_third_derivative():
+    x = T([0.5, 2.0])
+    JJ = F.jacobian(lambda x: F.jacobian(lambda y: (y * y * y).sum(), x, create_graph=True), x)
+    np.testing.assert_allclose(JJ.numpy(), np.diag(6 * x.numpy()))

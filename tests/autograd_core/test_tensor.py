@@ -261,3 +261,14 @@ def test_pickle_round_trip():
     assert y.requires_grad and y.dtype == np.float64
     np.testing.assert_array_equal(y.numpy(), x.numpy())
     assert not np.shares_memory(y.numpy(), x.numpy())
+
+
+def test_iteration_yields_rows_that_keep_the_graph():
+    x = ac.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    rows = list(x)
+    assert len(rows) == 3 and all(r.shape == (2,) for r in rows)
+    np.testing.assert_array_equal(rows[2].numpy(), [4.0, 5.0])
+    (rows[0] * 1.0 + rows[2] * 3.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[1.0, 1.0], [0.0, 0.0], [3.0, 3.0]])
+    with pytest.raises(TypeError, match="0-d"):
+        iter(ac.tensor(1.0))
