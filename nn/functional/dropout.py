@@ -1,0 +1,30 @@
+"""Inverted dropout (the course's ``d = rand < keep_prob; a = a * d / keep_prob``)."""
+import numpy as np
+
+from autograd_core import random as _random
+from autograd_core.ops.nnops import Dropout
+
+from ._util import float_arg, maybe_inplace
+
+__all__ = ["dropout"]
+
+
+def dropout(input, p=0.5, training=True, inplace=False, generator=None):
+    """Zero each element with probability ``p`` and scale the kept ones by 1 / (1 - p), so
+    the expectation is unchanged; in evaluation (``training=False``) or with p = 0 the
+    input is returned unchanged (no scaling at test time). Any shape.
+
+    The mask is drawn with one 64-bit seed from ``generator`` (a
+    ``numpy.random.Generator``; default ``autograd_core.random.default_generator()``),
+    so ``manual_seed`` makes it reproducible. ``generator`` is an extension to
+    PyTorch's signature.
+    """
+    float_arg("dropout", "input", input)
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    gen = _random.default_generator() if generator is None else generator
+    seed = int(gen.integers(0, 2**63, dtype=np.int64))
+    out = input._apply(Dropout, input, p=float(p), seed=seed)
+    return maybe_inplace(input, out, inplace)
