@@ -124,9 +124,10 @@ class GetItemBackward(Function):
 @register("index_put", "index")
 class IndexPut(Function):
     """A copy of ``a`` with ``a[index] = v`` (or ``+= v`` with ``accumulate``, repeated
-    indices adding up); ``v`` broadcasts to ``a[index]``'s shape and takes ``a``'s dtype."""
+    indices adding up); ``v`` broadcasts to ``a[index]``'s shape and takes ``a``'s dtype.
+    ``ints`` tells whether the index has integer arrays (which can repeat elements)."""
 
-    def forward(self, a, v, index, accumulate):
+    def forward(self, a, v, index, accumulate, ints=True):
         out = a.copy()
         try:
             if accumulate:
@@ -137,7 +138,7 @@ class IndexPut(Function):
             raise type(e)(
                 f"index_put: {e} (tensor shape {tuple(a.shape)}, values shape {tuple(v.shape)})"
             ) from None
-        self.index, self.accumulate = index, accumulate
+        self.index, self.accumulate, self.ints = index, accumulate, ints
         return out
 
     def backward(self, g):
@@ -145,9 +146,10 @@ class IndexPut(Function):
         ga = gv = None
         if na:
             ga = g if self.accumulate else g._apply(
-                IndexPut, g, g._make(np.zeros((), g.dtype)), index=self.index, accumulate=False)
+                IndexPut, g, g._make(np.zeros((), g.dtype)), index=self.index, accumulate=False,
+                ints=self.ints)
         if nv:
-            gv = g._apply(GetItem, g, index=self.index, accumulate=False)
+            gv = g._apply(GetItem, g, index=self.index, accumulate=self.ints)
         return ga, gv
 
 
@@ -164,9 +166,9 @@ class IndexMethods(SlicingMethods, GatherMethods):
     def index_put(self, indices, values, accumulate=False):
         """Out-of-place ``self[indices] = values`` (``+=`` with ``accumulate``), differentiable
         in both ``self`` and ``values``: the recorded alternative to ``x[idx] = v``."""
-        index, _ = normalize_index("index_put", indices)
+        index, ints = normalize_index("index_put", indices)
         return self._apply(IndexPut, self, self._to_tensor(values), index=index,
-                           accumulate=bool(accumulate))
+                           accumulate=bool(accumulate), ints=ints)
 
     def masked_fill(self, mask, value):
         """``value`` where the bool ``mask`` (broadcast to self's shape) is True, else self."""
@@ -188,7 +190,7 @@ class IndexMethods(SlicingMethods, GatherMethods):
         else:
             value = self._make(np.asarray(value, dtype=self.dtype))
         index = (np.broadcast_to(mask._data, self.shape), Ellipsis)
-        return self._apply(IndexPut, self, value, index=index, accumulate=False)
+        return self._apply(IndexPut, self, value, index=index, accumulate=False, ints=False)
 
     def masked_select(self, mask):
         """1-d tensor of the elements where the bool ``mask`` is True (both broadcast)."""
