@@ -129,6 +129,7 @@ def main(argv=None):
         print("benchmark workers run without " + ", ".join(f"{k}={v}" for k, v in removed.items()),
               flush=True)
     tables, failures = [], {}
+    load_start = os.getloadavg()
     for num in args.sections:
         mod, title = SECTIONS[num]
         t0 = time.perf_counter()
@@ -146,6 +147,9 @@ def main(argv=None):
         print(f"   (section {num}: {time.perf_counter() - t0:.0f} s)", flush=True)
     meta = _meta(args, tier, removed, _blas_label(tables))
     meta["failures"] = failures
+    # the machine is shared: how busy it was tells how far to trust the figures
+    meta["loadavg_start"] = [round(x, 2) for x in load_start]
+    meta["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     report.write_json(os.path.join(args.out, "results.json"), tables, meta)
     with open(os.path.join(args.out, "latest.md"), "w") as f:
         f.write(report.markdown(tables, meta))

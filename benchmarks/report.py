@@ -117,7 +117,10 @@ def markdown(tables, meta):
     if m.get("blas"):
         out.append(f"BLAS: {m['blas']}.  ")
     out.append(f"Threads: {m['threads_label']}.  ")
-    out.append(f"Command: `{m['command']}` ({m['rounds_label']}).")
+    out.append(f"Command: `{m['command']}` ({m['rounds_label']}).  ")
+    if m.get("loadavg_start"):
+        out.append(f"Load average (1/5/15 min) at start {m['loadavg_start']}, at end "
+                   f"{m['loadavg_end']} (2 shared cores: other work skews the figures).")
     out.append("")
     for t in tables:
         head, body = _cells(t)

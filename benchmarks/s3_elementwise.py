@@ -1,0 +1,251 @@
+"""Section 3: elementwise and fused kernels on large arrays (2^24 float32).
+
+Effective bandwidth (bytes every array argument read once + every array written once,
+see ``kernel_args.bytes_moved``) against the serial Numba triad from section 1, timed in
+the same rounds, in one worker. Contenders:
+- every fused kernel found in ``autograd_core/kernels/`` (discovered when the section
+  runs) and its numpy twin;
+- our Tensor ops on large tensors (add, mul, exp, relu, sigmoid, tanh: those that
+  exist), under ``no_grad``, and the numpy expression a user would write instead.
+Second table: one Adam step over the MLP's 537,354 parameters (10 tensors): our fused
+kernel, our ``optim.Adam.step()``, the hand-written numpy update, ``torch.optim.Adam``.
+"""
+from . import report
+from .harness import WorkerError, interleave
+from .s1_machine import triad_bytes
+
+__all__ = ["run", "list_cases", "kernel_case", "tensor_case", "adam_case", "TENSOR_OPS"]
+
+#: Tensor op -> (arity, numpy reference expression)
+TENSOR_OPS = {
+    "add": 2, "mul": 2, "exp": 1, "relu": 1, "sigmoid": 1, "tanh": 1,
+}
+
+_POOL = {}
+
+
+def _pool(n, positive=False, index=0):
+    """Shared float32 arrays (so 30 cases do not each hold 64 MB arrays)."""
+    import numpy as np
+    key = (n, positive, index)
+    if key not in _POOL:
+        rng = np.random.default_rng(index + (100 if positive else 0))
+        a = rng.random(n, dtype=np.float32)
+        _POOL[key] = a if positive else a * np.float32(2) - np.float32(1)
+    return _POOL[key]
+
+
+def list_cases(n):
+    """Worker side: the cases this build has, with the bytes each moves."""
+    import autograd_core as ac
+    from . import kernel_args as KA
+    found, skipped = KA.discover()
+    cases = []
+    for mod, name, fn, twin in found:
+        try:
+            nb = KA.bytes_moved(fn, name, n)
+        except Exception as e:  # reported, not fatal: an argument we cannot build
+            skipped[f"{mod}.{name}"] = f"{type(e).__name__}: {e}"[:160]
+            continue
+        cases.append({"id": f"{mod}.{name}", "kind": "kernel", "bytes": nb})
+        try:
+            if abs(KA.bytes_moved(twin, name, n) - nb) > 0.01 * nb:
+                raise TypeError("moves other arrays")
+            cases.append({"id": f"{mod}.{name}", "kind": "twin", "bytes": nb})
+        except Exception as e:
+            skipped[f"{mod}.{name}_np"] = f"twin not comparable ({type(e).__name__})"
+    t = ac.zeros(1)
+    for op, arity in TENSOR_OPS.items():
+        if hasattr(t, op):
+            for kind in ("tensor", "numpy"):
+                cases.append({"id": op, "kind": kind, "bytes": (arity + 1) * n * 4})
+        else:
+            skipped[f"Tensor.{op}"] = "no such Tensor method in this build"
+    return _Info({"cases": cases, "skipped": skipped})
+
+
+class _Info:
+    """A task that only answers ``info`` (the worker returns it from setup)."""
+
+    def __init__(self, info):
+        self.info = info
+
+    def step(self):
+        pass
+
+
+class _Call:
+    def __init__(self, fn, args, kwargs=None):
+        self.fn, self.args, self.kwargs = fn, args, kwargs or {}
+        self.step()  # first call compiles (Numba) outside the timing
+
+    def step(self):
+        self.fn(*self.args, **self.kwargs)
+
+
+def kernel_case(n, id, kind):
+    import importlib
+    from . import kernel_args as KA
+    mod, name = id.split(".")
+    m = importlib.import_module(f"autograd_core.kernels.{mod}")
+    fn = getattr(m, name if kind == "kernel" else name + "_np")
+    args, kwargs = KA.build(getattr(m, name), name, _pool, n)
+    return _Call(fn, args, kwargs)
+
+
+def tensor_case(n, id, kind):
+    import numpy as np
+    a, b = _pool(n, index=0), _pool(n, index=1)
+    if kind == "numpy":
+        fns = {"add": lambda: a + b, "mul": lambda: a * b, "exp": lambda: np.exp(a),
+               "relu": lambda: np.maximum(a, 0),
+               "sigmoid": lambda: 1 / (1 + np.exp(-a)), "tanh": lambda: np.tanh(a)}
+        return _Call(fns[id], ())
+    import autograd_core as ac
+    ta, tb = ac.from_numpy(a), ac.from_numpy(b)
+
+    def fn():
+        with ac.no_grad():
+            return ta + tb if id == "add" else ta * tb if id == "mul" else getattr(ta, id)()
+    return _Call(fn, ())
+
+
+class _Adam:
+    """One Adam step (lr 1e-3, weight_decay 1e-4) over arrays of the MLP's shapes."""
+
+    def __init__(self, kind):
+        import numpy as np
+        from .mlp import init_params
+        params = init_params(0)
+        rng = np.random.default_rng(5)
+        grads = [rng.standard_normal(p.shape).astype(np.float32) * np.float32(0.01)
+                 for p in params]
+        self.numel = sum(p.size for p in params)
+        self.kind = kind
+        if kind == "kernel":
+            from autograd_core.kernels import optim as K
+            self.K = K
+            self.p, self.g = params, grads
+            self.m = [np.zeros_like(p) for p in params]
+            self.v = [np.zeros_like(p) for p in params]
+            self.t = 0
+        elif kind == "ours":
+            import autograd_core as ac
+            from .mlp import import_ours
+            _, optim = import_ours()
+            ts = [ac.tensor(p, requires_grad=True) for p in params]
+            for t, g in zip(ts, grads):
+                t.grad = ac.from_numpy(g)
+            self.opt = optim.Adam(ts, lr=1e-3, weight_decay=1e-4)
+        elif kind == "numpy":
+            from .numpy_mlp import NumpyMLP
+            self.net, self.g = NumpyMLP(params, lr=1e-3, weight_decay=1e-4), grads
+        else:
+            import torch
+            ts = [torch.tensor(p, requires_grad=True) for p in params]
+            for t, g in zip(ts, grads):
+                t.grad = torch.from_numpy(g)
+            extra = {"fused": True} if kind == "torch fused" else {}
+            self.opt = torch.optim.Adam(ts, lr=1e-3, weight_decay=1e-4, **extra)
+        self.step()
+
+    def step(self):
+        if self.kind == "kernel":
+            self.t += 1
+            n = len(self.p)
+            self.K.adam(self.p, self.g, self.m, self.v, [None] * n, [self.t] * n, lr=1e-3,
+                        beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-4,
+                        decoupled_weight_decay=False, amsgrad=False, maximize=False)
+        elif self.kind == "numpy":
+            self.net._adam([g.copy() for g in self.g])  # the update consumes its grads
+        else:
+            self.opt.step()
+
+
+def adam_case(kind):
+    return _Adam(kind)
+
+
+def _adam_table(settings):
+    import importlib.util
+    rows, notes = [], []
+    ours_w = settings.worker("adam-ours")
+    torch_w = settings.worker("adam-torch") if importlib.util.find_spec("torch") else None
+    try:
+        hs = {}
+        for kind, label in (("kernel", "ours: kernels.optim.adam"),
+                            ("ours", "ours: optim.Adam.step()"),
+                            ("numpy", "numpy hand-written (numpy_mlp)")):
+            try:
+                hs[label] = ours_w.setup("benchmarks.s3_elementwise:adam_case", kind=kind)
+            except WorkerError as e:
+                notes.append(f"{label}: not measured: {str(e).strip().splitlines()[-1]}")
+        if torch_w is not None:
+            hs["torch.optim.Adam"] = torch_w.setup("benchmarks.s3_elementwise:adam_case",
+                                                   kind="torch")
+            try:
+                hs["torch.optim.Adam(fused=True)"] = torch_w.setup(
+                    "benchmarks.s3_elementwise:adam_case", kind="torch fused")
+            except WorkerError:
+                notes.append("torch fused Adam not available on this build")
+        res = interleave(hs, settings.rounds, settings.target)
+    finally:
+        ours_w.close()
+        if torch_w is not None:
+            torch_w.close()
+    base = "torch.optim.Adam" if "torch.optim.Adam" in res else None
+    for k in hs:
+        rows.append(report.row("Adam step, 537,354 params (10 tensors)", k, res[k]["samples"],
+                               "ms", scale=1e3,
+                               base_samples=res[base]["samples"] if base and k != base else None,
+                               baseline=base))
+    notes.append("target: fused Adam over 537k params <= 0.5 ms/step")
+    return report.table(3, "Fused Adam update over the MLP's parameters", rows,
+                        ratio_label="time / torch.optim.Adam", notes=notes)
+
+
+def run(settings):
+    n = settings.sizes["elem_n"]
+    with settings.worker("elementwise") as w:
+        probe = w.setup("benchmarks.s3_elementwise:list_cases", n=n).info["info"]
+        hs, nbytes, labels = {}, {}, {}
+        hs["triad"] = w.setup("benchmarks.s1_machine:triad", n=n, kind="serial")
+        nbytes["triad"] = triad_bytes(n)
+        for c in probe["cases"]:
+            key = f"{c['id']}/{c['kind']}"
+            task = ("benchmarks.s3_elementwise:kernel_case" if c["kind"] in ("kernel", "twin")
+                    else "benchmarks.s3_elementwise:tensor_case")
+            try:
+                hs[key] = w.setup(task, n=n, id=c["id"], kind=c["kind"])
+            except WorkerError as e:
+                probe["skipped"][key] = str(e).strip().splitlines()[-1][:160]
+                continue
+            nbytes[key] = c["bytes"]
+        res = interleave(hs, settings.rounds, settings.target)
+    contender = {"kernel": "numba kernel", "twin": "numpy twin", "tensor": "ours Tensor",
+                 "numpy": "numpy expression"}
+    base = res["triad"]["samples"]
+    rows = []
+    for key in hs:
+        if key == "triad":
+            r = report.row(f"triad, {n:,} float32", "numba serial triad", base, "GB/s",
+                           scale=lambda s: nbytes["triad"] / s / 1e9, baseline="numba serial triad")
+            r["contender"] = "numba serial triad"
+        else:
+            case, kind = key.split("/")
+            r = report.row(case, contender[kind], res[key]["samples"], "GB/s",
+                           scale=lambda s, b=nbytes[key]: b / s / 1e9, base_samples=base,
+                           baseline="triad", invert=True,
+                           extra={"ms": 1e3 * min(res[key]["samples"]),
+                                  "MB moved": nbytes[key] / 1e6})
+        rows.append(r)
+    notes = [f"{n:,} float32 elements; GB/s = (arrays read + arrays written) / time, "
+             "measured per kernel; ratio: bandwidth / serial triad bandwidth, paired per "
+             "round; target: fused elementwise >= 0.9x triad"]
+    if probe["skipped"]:
+        notes.append("not benchmarked: " + "; ".join(f"{k} ({v})" for k, v in
+                                                    probe["skipped"].items()))
+    tables = [report.table(3, "Elementwise and fused kernels: bandwidth vs triad", rows,
+                           ratio_label="bandwidth / triad", notes=notes)]
+    tables.append(_adam_table(settings))
+    return tables
