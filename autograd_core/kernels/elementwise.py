@@ -5,17 +5,19 @@ Why loops: the numpy forms are chains of temporaries (a stable sigmoid is abs, e
 divide, where: four passes and three temporaries; relu backward is a compare and a
 where), while a Numba loop reads each input once and writes the output once.
 
-Every public function here takes ndarrays of any layout and any shapes that broadcast,
-and returns a new C-contiguous array of the broadcast shape in the inputs' common
-floating dtype. float32 and float64 operands run the Numba loop when
-``kernels.USE_NUMBA`` is set (raveled, contiguous copies made where needed); float16,
-exp-based kernels on large arrays (``MAX_NUMBA_SIZE_EXP``) and the
-``AUTOGRAD_CORE_KERNELS=numpy`` debug switch run the twin. ``njit`` without a signature compiles lazily, once per dtype, on
+Every public function here takes ndarrays (or numpy scalars) of any layout and any
+shapes that broadcast, and returns a new array of the broadcast shape in the inputs'
+common floating dtype (C-contiguous from a loop; the twin keeps numpy's layout choice).
+float32 and float64 operands run the Numba loop when ``kernels.USE_NUMBA`` is set
+(raveled, with contiguous copies made only where needed); float16, exp-based kernels
+on large arrays (``MAX_NUMBA_SIZE_EXP``) and the ``AUTOGRAD_CORE_KERNELS=numpy`` debug
+switch run the twin. ``njit`` without a signature compiles lazily, once per dtype, on
 the first call, and ``cache=True`` keeps the machine code across processes.
 
 Gradient conventions follow PyTorch: relu'(0) = 0, leaky_relu'(0) = negative_slope,
 elu'(0) = alpha, softplus is linear (gradient 1) where beta * x > threshold.
 """
+import functools
 import math
 
 import numpy as np
@@ -84,17 +86,44 @@ def _floats(arrays):
     return dt, tuple(a.astype(dt, copy=False) for a in arrays)
 
 
+def _twin(n_arrays):
+    """Decorator for a twin taking ``n_arrays`` arrays then scalars.
+
+    - numpy scalars and 0-d arrays run as shape (1,) and are reshaped back (ufuncs
+      return scalars for 0-d input, which the in-place steps cannot write into);
+    - IEEE special results (inf * 0 = nan from an infinite incoming gradient) come
+      without warnings, exactly as from the loops. The formulas themselves are stable:
+      no finite input overflows.
+    """
+
+    def deco(fn):
+        @functools.wraps(fn)
+        def run(*args):
+            arrays = [np.asarray(a) for a in args[:n_arrays]]
+            with np.errstate(all="ignore"):
+                if all(a.ndim == 0 for a in arrays):
+                    return fn(*[a.reshape(1) for a in arrays], *args[n_arrays:]).reshape(())
+                return fn(*arrays, *args[n_arrays:])
+
+        return run
+
+    return deco
+
+
+@_twin(2)
 def relu_backward_np(g, y):
     """``g`` where ``y > 0`` else 0 (y is relu's output; NaN in g is masked, as PyTorch)."""
     dt, (g, y) = _floats((g, y))
     return np.where(y > 0, g, 0).astype(dt, copy=False)
 
 
+@_twin(1)
 def sigmoid_np(x):
     dt, (x,) = _floats((x,))
     return _stable_sigmoid(x)
 
 
+@_twin(2)
 def sigmoid_backward_np(g, y):
     """``g * (1 - y) * y`` with y = sigmoid(x)."""
     dt, (g, y) = _floats((g, y))
@@ -103,6 +132,7 @@ def sigmoid_backward_np(g, y):
     return np.multiply(out, g, out=out) if out.shape == g.shape else out * g
 
 
+@_twin(2)
 def tanh_backward_np(g, y):
     """``g * (1 - y * y)`` with y = tanh(x)."""
     dt, (g, y) = _floats((g, y))
@@ -111,16 +141,19 @@ def tanh_backward_np(g, y):
     return np.multiply(out, g, out=out) if out.shape == g.shape else out * g
 
 
+@_twin(1)
 def leaky_relu_np(x, negative_slope):
     dt, (x,) = _floats((x,))
     return np.where(x > 0, x, x * dt.type(negative_slope))
 
 
+@_twin(2)
 def leaky_relu_backward_np(g, x, negative_slope):
     dt, (g, x) = _floats((g, x))
     return np.where(x > 0, g, g * dt.type(negative_slope))
 
 
+@_twin(1)
 def elu_np(x, alpha):
     dt, (x,) = _floats((x,))
     neg = np.minimum(x, 0)  # expm1 only sees x <= 0: large x cannot overflow
@@ -129,6 +162,7 @@ def elu_np(x, alpha):
     return np.where(x > 0, x, neg)
 
 
+@_twin(2)
 def elu_backward_np(g, x, alpha):
     dt, (g, x) = _floats((g, x))
     neg = np.minimum(x, 0)
@@ -137,6 +171,7 @@ def elu_backward_np(g, x, alpha):
     return np.where(x > 0, g, g * neg)
 
 
+@_twin(1)
 def softplus_np(x, beta, threshold):
     dt, (x,) = _floats((x,))
     z = x * dt.type(beta)
@@ -150,6 +185,7 @@ def softplus_np(x, beta, threshold):
     return np.where(z > threshold, x, soft)
 
 
+@_twin(2)
 def softplus_backward_np(g, x, beta, threshold):
     dt, (g, x) = _floats((g, x))
     z = x * dt.type(beta)
@@ -247,7 +283,7 @@ def _run(loop, twin, arrays, params=(), max_size=None):
     x = arrays[0]
     dt, shape = x.dtype, x.shape
     size = x.size
-    plain = True  # one floating dtype, one shape: no promotion or broadcast needed
+    plain = dt.kind == "f"  # one floating dtype, one shape: no promotion or broadcast
     for a in arrays[1:]:
         if a.dtype != dt or a.shape != shape:
             plain = False
