@@ -22,7 +22,6 @@ import numpy as np
 
 from ..grad_mode import STATE
 from ..random import default_generator
-from ..shapes import broadcast_shape
 from .index import normalize_index
 
 __all__ = ["InplaceMethods"]
@@ -67,20 +66,33 @@ def _check(t, op, *operands):
         )
 
 
-def _check_fits(op, t, b):
-    """``b`` must broadcast to t's shape, and the result type cast back to t's dtype."""
-    a = t._data
+def _check_shape(op, shape, b):
+    """``b`` must broadcast to ``shape`` without enlarging it (the result is written in place)."""
     bshape = np.shape(b)
-    if bshape and broadcast_shape(op, a.shape, bshape) != a.shape:
+    try:
+        full = np.broadcast_shapes(shape, bshape)
+    except ValueError:
         raise RuntimeError(
-            f"{op}: output with shape {a.shape} doesn't match the broadcast shape "
-            f"{broadcast_shape(op, a.shape, bshape)}"
-        )
-    rt = np.result_type(a, b)
+            f"{op}: operand of shape {bshape} cannot be broadcast to the tensor's shape {shape}"
+        ) from None
+    if full != shape:
+        raise RuntimeError(f"{op}: output with shape {shape} doesn't match the broadcast shape {full}")
+
+
+def _check_cast(op, ufunc, a, b):
+    """``ufunc(a, b)``'s result type must cast back to a's dtype under 'same_kind'."""
+    if isinstance(b, bool):
+        bt = np.dtype(np.bool_)
+    elif type(b) in (int, float, complex):
+        bt = type(b)  # Python numbers are weakly typed (NEP 50)
+    else:
+        bt = np.asarray(b).dtype
+    try:
+        rt = ufunc.resolve_dtypes((a.dtype, bt, None))[-1]
+    except TypeError as e:
+        raise RuntimeError(f"{op}: not supported for dtype {a.dtype}: {e}") from None
     if not np.can_cast(rt, a.dtype, "same_kind"):
-        raise RuntimeError(
-            f"{op}: result type {rt} can't be cast to the desired output type {a.dtype}"
-        )
+        raise RuntimeError(f"{op}: result type {rt} can't be cast to the desired output type {a.dtype}")
 
 
 def _bump(t):
@@ -98,7 +110,8 @@ class InplaceMethods:
         b = _arr(other)
         if alpha != 1:
             b = np.multiply(b, alpha) if isinstance(b, np.ndarray) else b * alpha
-        _check_fits(op, self, b)
+        _check_shape(op, self.shape, b)
+        _check_cast(op, ufunc, self._data, b)
         ufunc(self._data, b, out=self._data)
         return _bump(self)
 
@@ -159,12 +172,7 @@ class InplaceMethods:
         """Values of ``src`` (broadcast to self's shape, cast to self's dtype) copied in."""
         _check(self, "copy_", src)
         s = _arr(src)
-        sshape = np.shape(s)
-        if broadcast_shape("copy_", self.shape, sshape) != self.shape:
-            raise RuntimeError(
-                f"copy_: source of shape {sshape} cannot be broadcast to the destination "
-                f"shape {self.shape}"
-            )
+        _check_shape("copy_", self.shape, s)
         np.copyto(self._data, s, casting="unsafe")
         return _bump(self)
 
@@ -175,9 +183,10 @@ class InplaceMethods:
             raise RuntimeError("clamp_: at least one of 'min' or 'max' must not be None")
         _check(self, "clamp_", min, max)
         lo, hi = _arr(min), _arr(max)
-        for b in (lo, hi):
+        for b, f in ((lo, np.maximum), (hi, np.minimum)):
             if b is not None:
-                _check_fits("clamp_", self, b)
+                _check_shape("clamp_", self.shape, b)
+                _check_cast("clamp_", f, self._data, b)
         if lo is not None:
             np.maximum(self._data, lo, out=self._data)
         if hi is not None:
@@ -198,11 +207,7 @@ class InplaceMethods:
         m, v = _arr(mask), _arr(value)
         if np.asarray(m).dtype != np.bool_:
             raise TypeError(f"masked_fill_: expected a bool mask, got dtype {np.asarray(m).dtype}")
-        if broadcast_shape("masked_fill_", self.shape, np.shape(m)) != self.shape:
-            raise RuntimeError(
-                f"masked_fill_: mask of shape {np.shape(m)} cannot be broadcast to the tensor's "
-                f"shape {self.shape}"
-            )
+        _check_shape("masked_fill_", self.shape, m)
         if np.ndim(v) != 0:
             raise RuntimeError(
                 f"masked_fill_ only supports a 0-dimensional value, got shape {np.shape(v)}"
@@ -226,9 +231,9 @@ class InplaceMethods:
         try:
             if accumulate:
                 tshape = a[index].shape  # validates the index and gives the target's shape
-                if broadcast_shape(op, tshape, np.shape(v)) != tshape:
+                if np.broadcast_shapes(tshape, np.shape(v)) != tshape:
                     raise ValueError(f"values of shape {np.shape(v)} do not fit {tshape}")
-                _check_fits(op, self, v)
+                _check_cast(op, np.add, a, v)
                 np.add.at(a, index, v)
             else:
                 a[index] = v
