@@ -33,7 +33,7 @@ class _Writer:
         if arr.dtype.kind not in "biufc":
             raise TypeError(f"save: cannot save an array of dtype {arr.dtype} at {where} (numeric or bool only)")
         name = f"a{len(self.arrays)}"
-        self.arrays[name] = np.ascontiguousarray(arr)
+        self.arrays[name] = arr if arr.flags.c_contiguous else arr.copy(order="C")  # 0-d stays 0-d
         return name
 
     def encode(self, obj, where):
