@@ -1,0 +1,219 @@
+"""Reduction kernels: softmax / log-softmax forward and backward, and logsumexp.
+
+Plain reductions (sum, max, prod, ...) call numpy directly: each is already one compiled
+pass. Softmax is different: the numpy form is max, subtract, exp, sum, divide -- five
+passes and two temporaries -- while a Numba loop over the rows of a C-contiguous array
+reads each row three times from cache and writes the output once. That is the MLP's
+case (logits of shape (batch, classes), softmax over the last axis), so the loop covers
+exactly "last axis of a C-contiguous float32/float64 array"; every other layout, axis or
+dtype, and the ``AUTOGRAD_CORE_KERNELS=numpy`` debug switch, runs the numpy twin.
+
+Stability: every form subtracts the row maximum before ``exp``, so logits of +-1e4 give
+exact, finite results and no overflow warnings. Sums are accumulated in float64 inside
+the loops, also for float32 data. A row holding NaN comes out all NaN (as PyTorch).
+
+``njit`` without a signature compiles lazily, once per dtype, on first call
+(``cache=True`` keeps the machine code across processes).
+"""
+import numpy as np
+from numba import njit
+
+from .. import kernels as _kernels
+
+__all__ = [
+    "softmax", "log_softmax", "softmax_backward", "log_softmax_backward", "logsumexp",
+    "softmax_np", "log_softmax_np", "softmax_backward_np", "log_softmax_backward_np",
+    "softmax_nb", "log_softmax_nb", "softmax_backward_nb", "log_softmax_backward_nb",
+]
+
+_FAST = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _rows(axis, *arrays):
+    """True when the Numba row loop applies: switch on, reducing the last axis, every
+    operand a non-empty C-contiguous float32/float64 array of one shape and dtype."""
+    a = arrays[0]
+    return (
+        _kernels.USE_NUMBA
+        and a.ndim >= 1
+        and axis == a.ndim - 1
+        and a.size > 0
+        and a.dtype in _FAST
+        and all(b.flags.c_contiguous and b.dtype == a.dtype and b.shape == a.shape
+                for b in arrays)
+    )
+
+
+# -- numpy twins: any axis, any layout -------------------------------------------------
+
+def softmax_np(x, axis):
+    """exp(x - max) / sum(exp(x - max)) along ``axis``; same shape and dtype as ``x``."""
+    if x.size == 0:
+        return np.empty_like(x)
+    with np.errstate(invalid="ignore"):  # inf - inf (rows of +-inf) -> NaN, as PyTorch
+        e = x - np.max(x, axis=axis, keepdims=True)
+    np.exp(e, out=e)
+    e /= np.sum(e, axis=axis, keepdims=True)
+    return e
+
+
+def log_softmax_np(x, axis):
+    """(x - max) - log(sum(exp(x - max))) along ``axis``; same shape and dtype as ``x``."""
+    if x.size == 0:
+        return np.empty_like(x)
+    with np.errstate(invalid="ignore"):
+        z = x - np.max(x, axis=axis, keepdims=True)
+    s = np.sum(np.exp(z), axis=axis, keepdims=True)  # >= 1 wherever z is finite
+    with np.errstate(divide="ignore"):
+        z -= np.log(s)
+    return z
+
+
+def softmax_backward_np(g, y, axis):
+    """y * (g - sum(g * y)) along ``axis``: softmax's vector-Jacobian product."""
+    gy = g * y
+    s = np.sum(gy, axis=axis, keepdims=True)
+    gy -= y * s
+    return gy
+
+
+def log_softmax_backward_np(g, y, axis):
+    """g - exp(y) * sum(g) along ``axis``: log-softmax's vector-Jacobian product."""
+    s = np.sum(g, axis=axis, keepdims=True)
+    out = np.exp(y)
+    out *= s
+    np.subtract(g, out, out=out)
+    return out
+
+
+# -- Numba loops over the rows of a C-contiguous (m, n) array ----------------------------
+
+@njit(cache=True)
+def _softmax_rows(x, out):
+    m, n = x.shape
+    for i in range(m):
+        mx = x[i, 0]
+        for j in range(1, n):
+            v = x[i, j]
+            if v > mx or v != v:  # NaN wins, so the row comes out NaN as in numpy
+                mx = v
+        s = 0.0
+        for j in range(n):
+            e = np.exp(np.float64(x[i, j]) - mx)
+            out[i, j] = e
+            s += e
+        inv = 1.0 / s
+        for j in range(n):
+            out[i, j] = out[i, j] * inv
+
+
+@njit(cache=True)
+def _log_softmax_rows(x, out):
+    m, n = x.shape
+    for i in range(m):
+        mx = x[i, 0]
+        for j in range(1, n):
+            v = x[i, j]
+            if v > mx or v != v:
+                mx = v
+        s = 0.0
+        for j in range(n):
+            s += np.exp(np.float64(x[i, j]) - mx)
+        shift = np.float64(mx) + np.log(s)
+        for j in range(n):
+            out[i, j] = np.float64(x[i, j]) - shift
+
+
+@njit(cache=True)
+def _softmax_backward_rows(g, y, out):
+    m, n = g.shape
+    for i in range(m):
+        s = 0.0
+        for j in range(n):
+            s += np.float64(g[i, j]) * y[i, j]
+        for j in range(n):
+            out[i, j] = y[i, j] * (g[i, j] - s)
+
+
+@njit(cache=True)
+def _log_softmax_backward_rows(g, y, out):
+    m, n = g.shape
+    for i in range(m):
+        s = 0.0
+        for j in range(n):
+            s += g[i, j]
+        for j in range(n):
+            out[i, j] = g[i, j] - np.exp(np.float64(y[i, j])) * s
+
+
+def _run_rows(loop, *arrays):
+    a = arrays[0]
+    n = a.shape[-1]
+    out = np.empty(a.shape, dtype=a.dtype)
+    loop(*[b.reshape(-1, n) for b in arrays], out.reshape(-1, n))
+    return out
+
+
+def softmax_nb(x):
+    """Numba softmax over the last axis of a non-empty C-contiguous float array."""
+    return _run_rows(_softmax_rows, x)
+
+
+def log_softmax_nb(x):
+    """Numba log-softmax over the last axis of a non-empty C-contiguous float array."""
+    return _run_rows(_log_softmax_rows, x)
+
+
+def softmax_backward_nb(g, y):
+    """Numba ``y * (g - sum(g * y))`` over the last axis (same-shape contiguous g, y)."""
+    return _run_rows(_softmax_backward_rows, g, y)
+
+
+def log_softmax_backward_nb(g, y):
+    """Numba ``g - exp(y) * sum(g)`` over the last axis (same-shape contiguous g, y)."""
+    return _run_rows(_log_softmax_backward_rows, g, y)
+
+
+# -- dispatch ----------------------------------------------------------------------------
+
+def softmax(x, axis):
+    """Softmax of float array ``x`` along non-negative ``axis``; a new array like ``x``."""
+    return softmax_nb(x) if _rows(axis, x) else softmax_np(x, axis)
+
+
+def log_softmax(x, axis):
+    """Log-softmax of float array ``x`` along non-negative ``axis``."""
+    return log_softmax_nb(x) if _rows(axis, x) else log_softmax_np(x, axis)
+
+
+def softmax_backward(g, y, axis):
+    """Softmax's input gradient from output gradient ``g`` and output ``y`` (same shape)."""
+    if _rows(axis, g, y):
+        return softmax_backward_nb(g, y)
+    return softmax_backward_np(g, y, axis)
+
+
+def log_softmax_backward(g, y, axis):
+    """Log-softmax's input gradient from output gradient ``g`` and output ``y``."""
+    if _rows(axis, g, y):
+        return log_softmax_backward_nb(g, y)
+    return log_softmax_backward_np(g, y, axis)
+
+
+def logsumexp(x, axes, keepdim):
+    """log(sum(exp(x))) over the tuple ``axes``, shifted by the maximum for stability.
+
+    Infinite maxima are not subtracted (inf - inf would be NaN): a slice holding +inf
+    gives +inf, a slice of only -inf (or an empty slice) gives -inf, as PyTorch.
+    """
+    if x.size == 0 or not axes:
+        with np.errstate(divide="ignore"):
+            return np.log(np.sum(np.exp(x), axis=axes, keepdims=keepdim))
+    m = np.max(x, axis=axes, keepdims=True)
+    m[~np.isfinite(m)] = 0
+    with np.errstate(over="ignore", divide="ignore"):
+        e = x - m
+        np.exp(e, out=e)
+        s = np.log(np.sum(e, axis=axes, keepdims=True))
+    s += m
+    return s if keepdim else s.reshape([d for i, d in enumerate(s.shape) if i not in axes])
