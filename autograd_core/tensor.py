@@ -53,6 +53,20 @@ def _resolve_saved(arrays, inputs, outs):
     return tuple(saved)
 
 
+def _as_arrays(ctx, out):
+    """Forward results as ndarrays: numpy ufuncs and reductions return numpy *scalars* for
+    0-d results (np.add of two 0-d arrays, np.sum), which a Tensor must not hold (no
+    shared memory, no in-place writes). A saved output is re-pointed at the new array so
+    it is still recognised as the output (double backward flows through it)."""
+    if type(out) is tuple:
+        return tuple([o if type(o) is np.ndarray else _as_arrays(ctx, o) for o in out])
+    arr = np.asarray(out)
+    saved = ctx._to_save if ctx is not None else None  # None: not recording, nothing saved
+    if saved:
+        ctx._to_save = tuple([arr if s is out else s for s in saved])
+    return arr
+
+
 class _HookHandle:
     """Returned by ``register_hook``; ``remove()`` takes the hook out again."""
 
@@ -160,6 +174,8 @@ class Tensor(
                 out = ctx.forward(inputs[0]._data, **params)
             else:
                 out = ctx.forward(*[t._data for t in inputs], **params)
+            if type(out) is not np.ndarray:
+                out = _as_arrays(None, out)
             if type(out) is tuple:
                 return tuple([Tensor._make(o) for o in out])
             t = _new(Tensor)
@@ -178,6 +194,8 @@ class Tensor(
         ctx._retained = None
         ctx.needs_input_grad = tuple([t._requires_grad for t in inputs])
         out = ctx.forward(*[t._data for t in inputs], **params)
+        if type(out) is not np.ndarray:
+            out = _as_arrays(ctx, out)
         edges = []
         meta = []
         for t in inputs:

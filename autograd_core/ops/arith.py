@@ -250,8 +250,8 @@ class ArithMethods:
         return self._apply(Neg, self)
 
     def pow(self, exponent):
-        if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
-            return self._apply(PowScalar, self, exponent=exponent)
+        if type(exponent) in _NUM:  # exact types, as the other scalar ops: numpy scalars
+            return self._apply(PowScalar, self, exponent=exponent)  # promote like numpy
         return self._apply(Pow, self, self._to_tensor(exponent))
 
     def _cast(self, dtype):
