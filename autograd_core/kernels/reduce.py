@@ -119,9 +119,9 @@ def _log_softmax_rows(x, out):
         s = 0.0
         for j in range(n):
             s += np.exp(np.float64(x[i, j]) - mx)
-        shift = np.float64(mx) + np.log(s)
-        for j in range(n):
-            out[i, j] = np.float64(x[i, j]) - shift
+        lse = np.log(s)
+        for j in range(n):  # (x - max) - log(s): exact at the maximum, unlike x - (max + log s)
+            out[i, j] = (np.float64(x[i, j]) - mx) - lse
 
 
 @njit(cache=True)
@@ -206,7 +206,9 @@ def logsumexp(x, axes, keepdim):
     Infinite maxima are not subtracted (inf - inf would be NaN): a slice holding +inf
     gives +inf, a slice of only -inf (or an empty slice) gives -inf, as PyTorch.
     """
-    if x.size == 0 or not axes:
+    if not axes:
+        return x.copy()  # log(exp(x)) without the overflow
+    if x.size == 0:
         with np.errstate(divide="ignore"):
             return np.log(np.sum(np.exp(x), axis=axes, keepdims=keepdim))
     m = np.max(x, axis=axes, keepdims=True)
