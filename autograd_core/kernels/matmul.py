@@ -14,10 +14,18 @@ def matmul(a, b, op="matmul"):
     try:
         return np.matmul(a, b)
     except ValueError:
-        raise ValueError(
-            f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied "
-            f"({a.shape[-1] if a.ndim else '?'} != {b.shape[-2] if b.ndim > 1 else b.shape[0] if b.ndim else '?'})"
-        ) from None
+        raise ValueError(_mismatch(op, a.shape, b.shape)) from None
+
+
+def _mismatch(op, sa, sb):
+    """Why ``sa @ sb`` fails: the contracted sizes differ, or the batch dims don't broadcast."""
+    k_a = sa[-1] if sa else "?"
+    k_b = sb[-2] if len(sb) > 1 else sb[0] if sb else "?"
+    head = f"{op}: shapes {tuple(sa)} and {tuple(sb)} cannot be multiplied"
+    if k_a != k_b:
+        return f"{head} ({k_a} != {k_b})"
+    ba, bb = tuple(sa[:-2]), tuple(sb[:-2])
+    return f"{head}: batch dimensions {ba} and {bb} cannot be broadcast together"
 
 
 def linear(x, w, b=None):
