@@ -1,0 +1,172 @@
+"""The fused update kernels (autograd_core/kernels/optim.py): each Numba loop against
+its numpy twin in float32 and float64 over every flag combination, the dispatch
+(layouts, dtypes, the USE_NUMBA switch) and its errors."""
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from autograd_core.kernels import optim as K
+from tests.strategies import shapes
+
+DTYPES = [np.float32, np.float64]
+TOL = {np.float32: dict(rtol=2e-6, atol=1e-7), np.float64: dict(rtol=1e-14, atol=1e-16)}
+
+
+def rand(shape, seed, dtype, positive=False):
+    a = np.random.default_rng(seed).standard_normal(shape)
+    return (np.abs(a) if positive else a).astype(dtype)
+
+
+def both(loop, twin, arrays, scalars, flags, dtype):
+    """Run ``loop`` and ``twin`` on copies of the same flat arrays; return both results."""
+    outs = []
+    for fn in (loop, twin):
+        arrs = [a.copy() for a in arrays]
+        fn(*arrs, *(np.dtype(dtype).type(s) for s in scalars), *flags)
+        outs.append(arrs)
+    return outs
+
+
+def assert_same(outs, dtype):
+    for a, b in zip(*outs):
+        assert a.dtype == b.dtype == np.dtype(dtype)
+        np.testing.assert_allclose(a, b, **TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("flags", list(itertools.product([False, True], repeat=5)))
+def test_sgd_loop_vs_twin(flags, dtype):
+    use_wd, use_momentum, nesterov, maximize, first = flags
+    n = 37
+    arrays = [rand(n, 0, dtype), rand(n, 1, dtype), rand(n, 2, dtype)]
+    scalars = (0.1, 0.01 if use_wd else 0.0, 0.9, 0.7)
+    assert_same(both(K._sgd_nb, K.sgd_np, arrays, scalars, flags, dtype), dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("flags", list(itertools.product([False, True], repeat=2)))
+def test_adagrad_loop_vs_twin(flags, dtype):
+    n = 37
+    arrays = [rand(n, 3, dtype), rand(n, 4, dtype), rand(n, 5, dtype, positive=True)]
+    assert_same(both(K._adagrad_nb, K.adagrad_np, arrays, (0.05, 0.1, 1e-10), flags, dtype),
+                dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("alpha", [0.99, 0.3])
+@pytest.mark.parametrize("flags", list(itertools.product([False, True], repeat=4)))
+def test_rmsprop_loop_vs_twin(flags, alpha, dtype):
+    n = 37
+    g = rand(n, 7, dtype)
+    arrays = [rand(n, 6, dtype), g, (g * g).astype(dtype), (0.5 * g).astype(dtype),
+              rand(n, 8, dtype)]
+    scalars = (0.01, alpha, 1 - alpha, K._one_minus(1 - alpha, np.dtype(dtype)), 1e-8, 0.1,
+               0.9)
+    assert_same(both(K._rmsprop_nb, K.rmsprop_np, arrays, scalars, flags, dtype), dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("beta1", [0.9, 0.2])
+@pytest.mark.parametrize("flags", list(itertools.product([False, True], repeat=3)))
+@pytest.mark.parametrize("decay", [1.0, 0.999])
+def test_adam_loop_vs_twin(decay, flags, beta1, dtype):
+    n = 37
+    arrays = [rand(n, 9, dtype), rand(n, 10, dtype), rand(n, 11, dtype),
+              rand(n, 12, dtype, positive=True), rand(n, 13, dtype, positive=True)]
+    t = 3
+    scalars = (1e-2 / (1 - beta1 ** t), 1 - beta1, K._one_minus(1 - beta1, np.dtype(dtype)),
+               0.999, 0.001, (1 - 0.999 ** t) ** 0.5, 1e-8, 0.1, decay)
+    assert_same(both(K._adam_nb, K.adam_np, arrays, scalars, flags, dtype), dtype)
+
+
+@settings(max_examples=25, deadline=None)
+@given(shape=shapes, seed=st.integers(0, 2 ** 16), amsgrad=st.booleans(),
+       dtype=st.sampled_from(DTYPES), steps=st.integers(1, 4))
+def test_public_adam_numba_equals_numpy(shape, seed, amsgrad, dtype, steps):
+    """The whole dispatch (shapes incl. 0-d, per-step bias corrections) on both paths."""
+    results = []
+    saved = K.USE_NUMBA
+    for use_numba in (True, False):
+        K.USE_NUMBA = use_numba
+        try:
+            p = rand(shape, seed, dtype)
+            m, v, vm = (np.zeros(shape, dtype) for _ in range(3))
+            for t in range(1, steps + 1):
+                g = rand(shape, seed + t, dtype)
+                K.adam([p], [g], [m], [v], [vm], [t], lr=1e-2, beta1=0.9, beta2=0.999,
+                       eps=1e-8, weight_decay=0.01, decoupled_weight_decay=False,
+                       amsgrad=amsgrad, maximize=False)
+        finally:
+            K.USE_NUMBA = saved
+        results.append((p, m, v, vm))
+    for a, b in zip(*results):
+        assert a.dtype == np.dtype(dtype) and a.shape == tuple(shape)
+        np.testing.assert_allclose(a, b, **TOL[dtype])
+
+
+@pytest.mark.parametrize("use_numba", [True, False])
+def test_non_contiguous_parameter_is_updated_in_place(monkeypatch, use_numba):
+    monkeypatch.setattr(K, "USE_NUMBA", use_numba)
+    base = np.arange(12.0).reshape(3, 4)
+    p = base.T  # F-ordered view
+    g = np.ones((4, 3))
+    buf = np.zeros((4, 3))
+    K.sgd([p], [g], [buf], [True], lr=0.5, weight_decay=0.0, momentum=0.9, dampening=0.0,
+          nesterov=False, maximize=False)
+    np.testing.assert_allclose(base, np.arange(12.0).reshape(3, 4) - 0.5)
+    np.testing.assert_allclose(buf, 1.0)
+
+
+def test_gradient_layout_and_dtype_are_normalised():
+    p = np.zeros((3, 2), np.float32)
+    g = np.arange(1.0, 7.0).reshape(2, 3).T  # float64, non-contiguous
+    s = np.zeros((3, 2), np.float32)
+    K.adagrad([p], [g], [s], [1], lr=1.0, lr_decay=0.0, weight_decay=0.0, eps=0.0,
+              maximize=False)
+    assert p.dtype == np.float32 and s.dtype == np.float32
+    np.testing.assert_allclose(s, g ** 2)
+    np.testing.assert_allclose(p, -1.0)  # first Adagrad step: -lr * g / |g|
+
+
+def test_float16_runs_the_twin():
+    p = np.ones(5, np.float16)
+    m, v = np.zeros(5, np.float16), np.zeros(5, np.float16)
+    K.adam([p], [np.full(5, 0.5, np.float16)], [m], [v], [None], [1], lr=0.1, beta1=0.9,
+           beta2=0.999, eps=1e-4, weight_decay=0.0, decoupled_weight_decay=False,
+           amsgrad=False, maximize=False)
+    assert p.dtype == np.float16
+    np.testing.assert_allclose(p.astype(np.float64), 0.9, rtol=2e-3)
+
+
+def test_errors_come_before_any_write():
+    p1, p2 = np.ones(3), np.ones(4)
+    m = [np.zeros(3), np.zeros(4)]
+    with pytest.raises(ValueError, match=r"gradient shape \(3,\).*\(4,\).*parameter 1"):
+        K.sgd([p1, p2], [np.ones(3), np.ones(3)], m, [True, True], lr=1.0, weight_decay=0.0,
+              momentum=0.9, dampening=0.0, nesterov=False, maximize=False)
+    assert (p1 == 1).all() and (m[0] == 0).all()
+    with pytest.raises(ValueError, match="state buffer"):
+        K.sgd([p1], [np.ones(3)], [np.zeros(3, np.float32)], [True], lr=1.0,
+              weight_decay=0.0, momentum=0.9, dampening=0.0, nesterov=False, maximize=False)
+    ro = np.ones(3)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        K.sgd([ro], [np.ones(3)], [None], [False], lr=1.0, weight_decay=0.0, momentum=0.0,
+              dampening=0.0, nesterov=False, maximize=False)
+
+
+def test_float32_parameters_are_updated_in_float32_arithmetic():
+    # the dispatch casts the scalars to float32, so the loop rounds like the float32 twin
+    # (and like PyTorch), not like float64 arithmetic rounded at the end
+    p, g = rand(1000, 40, np.float32), rand(1000, 41, np.float32)
+    lr = 0.1 / 3
+    a, b = p.copy(), p.copy()
+    K.sgd([a], [g], [None], [False], lr=lr, weight_decay=0.0, momentum=0.0, dampening=0.0,
+          nesterov=False, maximize=False)
+    K.sgd_np(b, g, None, np.float32(lr), np.float32(0), np.float32(0), np.float32(1),
+             False, False, False, False, False)
+    np.testing.assert_array_equal(a, b)
+    in_float64 = (p.astype(np.float64) - lr * g.astype(np.float64)).astype(np.float32)
+    assert (in_float64 != a).any()  # the check can tell the two apart
