@@ -90,6 +90,32 @@ def test_neg_clone_cast_gradcheck(shape, seed, layout):
         assert gradgradcheck(f, (x,))
 
 
+SCALAR_SIDES = {
+    "x + s": lambda x, s: x + s, "s + x": lambda x, s: s + x,
+    "x - s": lambda x, s: x - s, "s - x": lambda x, s: s - x,
+    "x * s": lambda x, s: x * s, "s * x": lambda x, s: s * x,
+    "x / s": lambda x, s: x / s, "s / x": lambda x, s: s / x,
+    "x ** s": lambda x, s: x ** s, "s ** x": lambda x, s: s ** x,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCALAR_SIDES))
+@settings(max_examples=10, deadline=None)
+@given(shape=shapes, seed=seeds, layout=layouts,
+       s=st.sampled_from([1.7, 3, np.float64(0.6), np.float32(2.5), np.int64(2)]))
+def test_scalar_on_either_side_gradcheck(name, shape, seed, layout, s):
+    """Python numbers take the scalar primitives, numpy scalars the tensor ops (as a
+    0-d constant); both must differentiate the same way."""
+    f = SCALAR_SIDES[name]
+    a = array(shape, seed, 0.3, 2.0)
+    x = leaf(a, layout)
+    with np.errstate(all="ignore"):
+        want = f(a, s)
+    np.testing.assert_allclose(f(x, s).numpy(), want, rtol=1e-6 if s == np.float32(2.5) else 1e-12)
+    assert gradcheck(lambda t: f(t, s), (x,))
+    assert gradgradcheck(lambda t: f(t, s), (x,))
+
+
 @pytest.mark.parametrize("name", ["x + s", "s + x", "x - s", "s - x", "x * s", "s * x",
                                   "x / s", "s / x", "x ** s", "s ** x"])
 @pytest.mark.parametrize("s", [2.5, np.float64(2.5), np.float32(2.5), 3, np.int64(3)])
