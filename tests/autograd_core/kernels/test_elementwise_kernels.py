@@ -44,10 +44,17 @@ def _operands(n_arrays, shape, dt, seed):
     return arrays
 
 
+SPLITS = {"sigmoid": K._sigmoid_split, "elu": K._elu_split, "elu_backward": K._elu_backward_split,
+          "softplus": K._softplus_split, "softplus_backward": K._softplus_backward_split}
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name", sorted(KERNELS))
-def test_loop_matches_twin(name, dtype):
+@pytest.mark.parametrize("name,path", [(k, "loop") for k in sorted(KERNELS)]
+                         + [(k, "split") for k in sorted(SPLITS)])
+def test_loop_matches_twin(name, path, dtype):
     loop, twin, n, params = KERNELS[name]
+    if path == "split":
+        loop = SPLITS[name]
     arrays = _operands(n, (4099,), dtype, 0)
     out = np.empty(4099, dtype)
     with warnings.catch_warnings():
@@ -143,18 +150,24 @@ def test_gradient_conventions_in_the_loops():
     np.testing.assert_array_equal(K.relu_backward(nan_g, np.array([-1.0, 0.0])), [0, 0])
 
 
-def test_dispatch_thresholds(monkeypatch):
-    # exp-based loops give way to numpy above MAX_NUMBA_SIZE_EXP; the others never do
+def test_dispatch_paths(monkeypatch):
+    # exp-based kernels: one loop up to MAX_NUMBA_SIZE_EXP, the split above; the twin
+    # only when Numba is off (or for float16)
     calls = []
+
+    def spy(name, fn):
+        def run(*args):
+            calls.append(name)
+            return fn(*args)
+        monkeypatch.setattr(K, name, run)
+
+    spy("_sigmoid_split", K._sigmoid_split)
+    spy("_sigmoid_nb", K._sigmoid_nb)
+    spy("sigmoid_np", K.sigmoid_np)
     monkeypatch.setattr(K, "USE_NUMBA", True)
-    monkeypatch.setattr(K, "sigmoid_np", lambda x: calls.append("np") or np.zeros_like(x))
     K.sigmoid(np.zeros(K.MAX_NUMBA_SIZE_EXP))
-    assert calls == []
     K.sigmoid(np.zeros(K.MAX_NUMBA_SIZE_EXP + 1))
-    assert calls == ["np"]
-    monkeypatch.setattr(K, "relu_backward_np", lambda g, y: calls.append("np2") or g)
-    K.relu_backward(np.zeros(10**5), np.zeros(10**5))
-    assert "np2" not in calls
+    K.sigmoid(np.zeros(5, np.float16))
     monkeypatch.setattr(K, "USE_NUMBA", False)
-    K.relu_backward(np.zeros(3), np.zeros(3))
-    assert calls[-1] == "np2"
+    K.sigmoid(np.zeros(5))
+    assert calls == ["_sigmoid_nb", "_sigmoid_split", "sigmoid_np", "sigmoid_np"]
