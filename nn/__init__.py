@@ -18,6 +18,7 @@ from .dropout import Dropout
 from .loss import (MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
                    KLDivLoss)
 from .serialization import save, load
+from .summary import summary
 from . import functional, init, utils
 
 __all__ = [
