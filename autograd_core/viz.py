@@ -195,6 +195,11 @@ class _Drawing:
             dot.edge(tail, head, **attrs)
 
 
+def _natural(name):
+    """Sort key: '2' before '10', 'block.2' before 'block.10'."""
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in name.split(".")]
+
+
 def _emit_clusters(dot, groups):
     """Nested clusters: a module's cluster holds its submodules' clusters."""
     names = set(groups)
@@ -202,21 +207,21 @@ def _emit_clusters(dot, groups):
         parts = g.split(".")
         names.update(".".join(parts[:k]) for k in range(1, len(parts)))
     children = {}
-    for n in names:
+    for n in sorted(names, key=_natural):
         parent = max((p for p in names if n.startswith(p + ".")), key=len, default=None)
         children.setdefault(parent, []).append(n)
-    stack = [(dot, n) for n in sorted(children.get(None, []), reverse=True)]
-    pending = []  # (parent graph, child subgraph) to attach once the child is filled
-    while stack:
-        parent, name = stack.pop()
-        sub = graphviz.Digraph(name="cluster_" + name)
+    subs = {}
+    for name in names:
+        sub = subs[name] = graphviz.Digraph(name="cluster_" + name)
         sub.attr(label=name, style="rounded,dashed", color="gray40", fontcolor="gray25")
         for nid, label, attrs in groups.get(name, []):
             sub.node(nid, label, **attrs)
-        pending.append((parent, sub))
-        stack.extend((sub, c) for c in sorted(children.get(name, []), reverse=True))
-    for parent, sub in reversed(pending):  # innermost first, so parents copy full bodies
-        parent.subgraph(sub)
+    # a subgraph's body is copied when it is attached, so attach the deepest first
+    for name in sorted(names, key=lambda n: -n.count(".")):
+        for c in children.get(name, []):
+            subs[name].subgraph(subs[c])
+    for c in children.get(None, []):
+        dot.subgraph(subs[c])
 
 
 def _legend(dot):

@@ -23,7 +23,8 @@ def _labels(src):
 def _cluster_own_lines(src, name):
     """Lines directly inside ``subgraph cluster_<name>`` (not in clusters nested in it)."""
     lines = src.splitlines()
-    start = next(i for i, l in enumerate(lines) if l.strip() == f"subgraph cluster_{name} {{")
+    heads = (f"subgraph cluster_{name} {{", f'subgraph "cluster_{name}" {{')
+    start = next(i for i, l in enumerate(lines) if l.strip() in heads)
     own, depth = [], 0
     for l in lines[start + 1:]:
         if l.strip().startswith("subgraph "):
@@ -180,7 +181,7 @@ def test_group_by_module_clusters_and_no_side_effects():
                      group_by_module=True)
     src = dot.source
     for name in ("0", "1", "2", "3", "4"):
-        assert f"subgraph cluster_{name} {{" in src
+        assert _cluster_own_lines(src, name)
     # the Linear's op sits in cluster 0 together with its weight
     c0 = "\n".join(_cluster_own_lines(src, "0"))
     assert "0.weight" in c0 and "0.bias" in c0
@@ -207,7 +208,10 @@ def test_group_by_module_nested_and_container_ops():
     model = nn.Sequential(Block(), Block())
     src = draw_graph(model=model, input=ac.randn(5, 4), group_by_module=True).source
     for name in ("0", "0.linear", "0.bn", "1", "1.linear", "1.bn"):
-        assert f"subgraph cluster_{name} {{" in src
+        assert _cluster_own_lines(src, name)
+    # nested: 0.linear's cluster sits inside 0's, and the clusters come in module order
+    assert src.index('subgraph "cluster_0.linear"') < src.index("subgraph cluster_1 {")
+    assert src.index("subgraph cluster_0 {") < src.index('subgraph "cluster_0.linear"')
     assert "label=add" in "\n".join(_cluster_own_lines(src, "0"))
     assert "label=add" not in "\n".join(_cluster_own_lines(src, "0.bn"))
     assert "0.linear.weight" in "\n".join(_cluster_own_lines(src, "0.linear"))
