@@ -138,11 +138,27 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     return _ret(out_tuple, _finish(outs, create_graph)), _ret(in_tuple, _finish(res, create_graph))
 
 
+def _dual(outs, xs):
+    """Dummy cotangents ``u`` (None for outputs that carry no gradient, e.g. integer
+    ones) and ``J^T u`` per input, recorded so that it can be differentiated in ``u``."""
+    us = tuple(Tensor._make(np.zeros(o.shape, o.dtype)).requires_grad_() if o.requires_grad
+               else None for o in outs)
+    return us, _grad(outs, xs, us, create_graph=True)
+
+
+def _through_dual(gx, us, vs, create_graph, retain_graph=None):
+    """``J v`` per output: the gradient of ``<J^T u, v>`` in ``u`` (exact, being linear)."""
+    live = [u for u in us if u is not None]
+    if not live:
+        return (None,) * len(us)
+    got = iter(_grad(gx, live, vs, create_graph, retain_graph))
+    return tuple(None if u is None else next(got) for u in us)
+
+
 def _jvp_core(outs, xs, vs, create_graph, strict, fn_name):
     """``J v`` per output by the double-backward trick; ``outs`` computed from ``xs``."""
-    us = tuple(Tensor._make(np.zeros(o.shape, o.dtype)).requires_grad_() for o in outs)
-    gx = _grad(outs, xs, us, create_graph=True)  # J^T u, linear in u
-    res = _grad(gx, us, vs, create_graph=create_graph)
+    us, gx = _dual(outs, xs)
+    res = _through_dual(gx, us, vs, create_graph)
     return _fill(res, outs, strict, fn_name, "output")
 
 
@@ -241,8 +257,7 @@ def _forward_jacobian(outs, xs, create_graph, strict, fn_name):
     """Same result, one column per input element: build ``J^T u`` once (dummy ``u``), then
     each column ``J e_c`` is one backward pass through that linear graph. Cheaper than
     reverse mode when the inputs have fewer elements than the outputs."""
-    us = tuple(Tensor._make(np.zeros(o.shape, o.dtype)).requires_grad_() for o in outs)
-    gx = _grad(outs, xs, us, create_graph=True)
+    us, gx = _dual(outs, xs)
     cols = [[[] for _ in xs] for _ in outs]
     for j, x in enumerate(xs):
         for c in range(x.numel()):
@@ -250,14 +265,13 @@ def _forward_jacobian(outs, xs, create_graph, strict, fn_name):
             seed.reshape(-1)[c] = 1
             vs = tuple(Tensor._make(seed if k == j else np.zeros(xk.shape, xk.dtype))
                        for k, xk in enumerate(xs))
-            res = _grad(gx, us, vs, create_graph, retain_graph=True)
+            res = _through_dual(gx, us, vs, create_graph, retain_graph=True)
             for i, g in enumerate(_fill(res, outs, False, fn_name, "output")):
                 cols[i][j].append(g if create_graph else g.detach())
     if strict:  # output i is independent of input j iff J^T u for input j ignores u_i
         for j, x in enumerate(xs):
-            dep = (None,) * len(outs) if gx[j] is None else _grad(
-                (gx[j],), us, (Tensor._make(np.ones(x.shape, x.dtype)),), False,
-                retain_graph=True)
+            dep = _through_dual((gx[j],), us, (Tensor._make(np.ones(x.shape, x.dtype)),),
+                                False, retain_graph=True)
             if any(d is None for d in dep):
                 raise RuntimeError(
                     f"{fn_name}: output {_first_none(dep)} of the user-provided function is "

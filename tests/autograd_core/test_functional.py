@@ -418,3 +418,20 @@ def test_jacobian_of_a_jacobian_is_the_third_derivative():
     x = T([0.5, 2.0])
     JJ = F.jacobian(lambda x: F.jacobian(lambda y: (y * y * y).sum(), x, create_graph=True), x)
     np.testing.assert_allclose(JJ.numpy(), np.diag(6 * x.numpy()))
+
+
+@pytest.mark.parametrize("strategy", ["reverse-mode", "forward-mode"])
+def test_integer_outputs_have_zero_derivatives(strategy):
+    x = T([1.0, 3.0, 2.0])
+
+    def f(x):
+        return x * 2, (x * 1.0).long()  # an integer output carries no gradient
+
+    (ja, jb) = F.jacobian(f, x, strategy=strategy)
+    np.testing.assert_array_equal(ja.numpy(), 2 * np.eye(3))
+    np.testing.assert_array_equal(jb.numpy(), np.zeros((3, 3)))
+    _, (da, db) = F.jvp(f, x, T([1.0, 1.0, 1.0]))
+    np.testing.assert_array_equal(da.numpy(), [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(db.numpy(), [0, 0, 0])
+    _, g = F.vjp(f, x, (T([1.0, 1.0, 1.0]), ac.tensor([1, 1, 1])))
+    np.testing.assert_array_equal(g.numpy(), [2.0, 2.0, 2.0])
