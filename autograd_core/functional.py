@@ -46,7 +46,8 @@ def _prepare(inputs, create_graph, fn_name):
                 "can be differentiated"
             )
         if create_graph and t.requires_grad:
-            out.append(t.clone())  # differentiable identity: results depend on the caller's t
+            with enable_grad():  # differentiable identity: results depend on the caller's t
+                out.append(t.clone())
         else:
             out.append(t.detach().requires_grad_())
     return tuple(out)

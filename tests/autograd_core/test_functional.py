@@ -435,3 +435,16 @@ def test_integer_outputs_have_zero_derivatives(strategy):
     np.testing.assert_array_equal(db.numpy(), [0, 0, 0])
     _, g = F.vjp(f, x, (T([1.0, 1.0, 1.0]), ac.tensor([1, 1, 1])))
     np.testing.assert_array_equal(g.numpy(), [2.0, 2.0, 2.0])
+
+
+def test_works_inside_no_grad():
+    x = T([1.0, 2.0], requires_grad=True)
+    with ac.no_grad():
+        H = F.hessian(cube_sum, x)
+        _, hv = F.hvp(cube_sum, x, T([1.0, 1.0]), create_graph=True)
+        _, j = F.jvp(lambda x: x * x, x, T([1.0, 1.0]))
+        assert not ac.is_grad_enabled()
+    np.testing.assert_allclose(H.numpy(), np.diag(6 * x.numpy()))
+    np.testing.assert_allclose(j.numpy(), 2 * x.numpy())
+    (g,) = ac.grad(hv.sum(), x)  # connected to x although computed under no_grad
+    np.testing.assert_allclose(g.numpy(), [6.0, 6.0])
