@@ -14,9 +14,9 @@ that the scalars are computed and cast once per call, not once per parameter:
   written back at the end. Shapes are all checked before anything is written.
 - Hyperparameters arrive as Python floats; derived scalars (bias corrections, decayed
   learning rates, ``1 - beta``) are computed here in float64 outside the loop, then
-  cast to the parameter's dtype, so a float32 parameter is updated in float32
-  arithmetic (as PyTorch does, and as the numpy twin does under NEP 50) and the loop
-  vectorizes at float32 width.
+  cast to the parameter's dtype and handed over as one small array ``s``, so a float32
+  parameter is updated in float32 arithmetic (as PyTorch does, and as the numpy twin
+  does under NEP 50) and the loop vectorizes at float32 width.
 - The arithmetic mirrors PyTorch's single-tensor CPU implementation operation by
   operation (``lerp`` for the first moment, ``sqrt(v) / sqrt(bc2) + eps`` ...), so
   results agree with ``torch.optim`` to rounding.
@@ -39,7 +39,9 @@ __all__ = [
     "sgd_np", "adagrad_np", "rmsprop_np", "adam_np",
 ]
 
-_FAST = (np.dtype(np.float32), np.dtype(np.float64))
+# keyed by dtype.char: hashing or comparing np.dtype objects costs ~1 us each, which
+# showed up as most of the per-parameter dispatch time
+_FAST = {"f": np.dtype(np.float32), "d": np.dtype(np.float64)}
 
 
 # -- Numba loops over flat arrays -----------------------------------------------------
@@ -56,8 +58,8 @@ def _lerp(a, b, w, one_minus_w):
 
 
 @njit(cache=True, error_model="numpy")
-def _sgd_nb(p, g, buf, lr, weight_decay, momentum, one_minus_dampening,
-            use_wd, use_momentum, nesterov, maximize, first):
+def _sgd_nb(p, g, buf, s, use_wd, use_momentum, nesterov, maximize, first):
+    lr, weight_decay, momentum, one_minus_dampening = s[0], s[1], s[2], s[3]
     for i in range(p.size):
         d = -g[i] if maximize else g[i]
         if use_wd:
@@ -76,19 +78,22 @@ def _sgd_nb(p, g, buf, lr, weight_decay, momentum, one_minus_dampening,
 
 
 @njit(cache=True, error_model="numpy")
-def _adagrad_nb(p, g, state_sum, clr, weight_decay, eps, use_wd, maximize):
+def _adagrad_nb(p, g, state_sum, s, use_wd, maximize):
+    clr, weight_decay, eps = s[0], s[1], s[2]
     for i in range(p.size):
         d = -g[i] if maximize else g[i]
         if use_wd:
             d = d + weight_decay * p[i]
-        s = state_sum[i] + d * d
-        state_sum[i] = s
-        p[i] = p[i] - clr * (d / (math.sqrt(s) + eps))
+        acc = state_sum[i] + d * d
+        state_sum[i] = acc
+        p[i] = p[i] - clr * (d / (math.sqrt(acc) + eps))
 
 
 @njit(cache=True, error_model="numpy")
-def _rmsprop_nb(p, g, square_avg, grad_avg, buf, lr, alpha, one_minus_alpha, lerp_w1,
-                eps, weight_decay, momentum, use_wd, centered, use_momentum, maximize):
+def _rmsprop_nb(p, g, square_avg, grad_avg, buf, s, use_wd, centered, use_momentum,
+                maximize):
+    lr, alpha, one_minus_alpha, lerp_w1 = s[0], s[1], s[2], s[3]
+    eps, weight_decay, momentum = s[4], s[5], s[6]
     for i in range(p.size):
         d = -g[i] if maximize else g[i]
         if use_wd:
@@ -114,9 +119,9 @@ def _rmsprop_nb(p, g, square_avg, grad_avg, buf, lr, alpha, one_minus_alpha, ler
 
 
 @njit(cache=True, error_model="numpy")
-def _adam_nb(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, step_size, one_minus_beta1,
-             lerp_w1, beta2, one_minus_beta2, bias_correction2_sqrt, eps, weight_decay,
-             decay, use_wd, amsgrad, maximize):
+def _adam_nb(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, s, use_wd, amsgrad, maximize):
+    step_size, one_minus_beta1, lerp_w1, beta2, one_minus_beta2 = s[0], s[1], s[2], s[3], s[4]
+    bias_correction2_sqrt, eps, weight_decay, decay = s[5], s[6], s[7], s[8]
     for i in range(p.size):
         d = -g[i] if maximize else g[i]
         x = p[i] * decay  # AdamW's decoupled decay; decay == 1 (exact) otherwise
@@ -143,8 +148,8 @@ def _lerp_np(a, b, w, one_minus_w):
         a[...] = b - (b - a) * one_minus_w
 
 
-def sgd_np(p, g, buf, lr, weight_decay, momentum, one_minus_dampening,
-           use_wd, use_momentum, nesterov, maximize, first):
+def sgd_np(p, g, buf, s, use_wd, use_momentum, nesterov, maximize, first):
+    lr, weight_decay, momentum, one_minus_dampening = s
     d = -g if maximize else g.copy()
     if use_wd:
         d += weight_decay * p
@@ -161,7 +166,8 @@ def sgd_np(p, g, buf, lr, weight_decay, momentum, one_minus_dampening,
     p -= lr * d
 
 
-def adagrad_np(p, g, state_sum, clr, weight_decay, eps, use_wd, maximize):
+def adagrad_np(p, g, state_sum, s, use_wd, maximize):
+    clr, weight_decay, eps = s
     d = -g if maximize else g.copy()
     if use_wd:
         d += weight_decay * p
@@ -171,8 +177,9 @@ def adagrad_np(p, g, state_sum, clr, weight_decay, eps, use_wd, maximize):
     p -= clr * (d / std)
 
 
-def rmsprop_np(p, g, square_avg, grad_avg, buf, lr, alpha, one_minus_alpha, lerp_w1,
-               eps, weight_decay, momentum, use_wd, centered, use_momentum, maximize):
+def rmsprop_np(p, g, square_avg, grad_avg, buf, s, use_wd, centered, use_momentum,
+               maximize):
+    lr, alpha, one_minus_alpha, lerp_w1, eps, weight_decay, momentum = s
     d = -g if maximize else g.copy()
     if use_wd:
         d += weight_decay * p
@@ -192,9 +199,9 @@ def rmsprop_np(p, g, square_avg, grad_avg, buf, lr, alpha, one_minus_alpha, lerp
         p -= lr * (d / avg)
 
 
-def adam_np(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, step_size, one_minus_beta1,
-            lerp_w1, beta2, one_minus_beta2, bias_correction2_sqrt, eps, weight_decay,
-            decay, use_wd, amsgrad, maximize):
+def adam_np(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, s, use_wd, amsgrad, maximize):
+    (step_size, one_minus_beta1, lerp_w1, beta2, one_minus_beta2, bias_correction2_sqrt,
+     eps, weight_decay, decay) = s
     d = -g if maximize else g.copy()
     p *= decay
     if use_wd:
@@ -214,7 +221,7 @@ def adam_np(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, step_size, one_minus_beta
 
 # -- dispatch -------------------------------------------------------------------------
 
-_EMPTY = {dt: np.empty(0, dtype=dt) for dt in _FAST}
+_EMPTY = {ch: np.empty(0, dtype=dt) for ch, dt in _FAST.items()}
 
 
 def _one_minus(w, dt):
@@ -235,7 +242,7 @@ def _check(name, params, grads, states):
             raise ValueError(f"{name}: parameter {k} of the group is a read-only array")
         for s in states:
             b = s[k]
-            if b is not None and (b.shape != p.shape or b.dtype != p.dtype
+            if b is not None and (b.shape != p.shape or b.dtype.char != p.dtype.char
                                   or not b.flags.c_contiguous):
                 raise ValueError(
                     f"{name}: a state buffer of parameter {k} is {b.dtype} {tuple(b.shape)}"
@@ -251,22 +258,22 @@ def _each(loop, twin, name, params, grads, states, scalars, flags):
     cast = {}
     for k, p in enumerate(params):
         dt = p.dtype
+        ch = dt.char
         sc = scalars(k)
-        key = (dt, sc)
+        key = (ch, sc)
         c = cast.get(key)
         if c is None:
-            c = cast[key] = tuple(map(dt.type, sc))
+            # one small array of the parameter's dtype: typing nine numpy scalars per
+            # call was most of Numba's dispatch time
+            c = cast[key] = np.array(sc, dtype=dt)
         pc = p if p.flags.c_contiguous else np.ascontiguousarray(p)
         g = grads[k]
-        if g.dtype != dt or not g.flags.c_contiguous:
+        if g.dtype.char != ch or not g.flags.c_contiguous:
             g = np.ascontiguousarray(g, dtype=dt)
-        fast = USE_NUMBA and dt in _FAST
-        bufs = tuple(
-            s[k].ravel() if s[k] is not None
-            else (_EMPTY[dt] if fast else np.empty(0, dtype=dt))
-            for s in states
-        )
-        (loop if fast else twin)(pc.ravel(), g.ravel(), *bufs, *c, *flags(k))
+        fast = USE_NUMBA and ch in _FAST
+        empty = _EMPTY[ch] if fast else np.empty(0, dtype=dt)
+        bufs = [empty if s[k] is None else s[k].ravel() for s in states]
+        (loop if fast else twin)(pc.ravel(), g.ravel(), *bufs, c, *flags(k))
         if pc is not p:
             p[...] = pc
 
@@ -304,10 +311,11 @@ def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffers, *, lr, alph
 
     def scalars(k):
         dt = params[k].dtype
-        if dt not in scal:
-            scal[dt] = (lr, alpha, 1.0 - alpha, _one_minus(1.0 - alpha, dt), eps,
-                        weight_decay, momentum)
-        return scal[dt]
+        c = scal.get(dt.char)
+        if c is None:
+            c = scal[dt.char] = (lr, alpha, 1.0 - alpha, _one_minus(1.0 - alpha, dt), eps,
+                                 weight_decay, momentum)
+        return c
 
     _each(_rmsprop_nb, rmsprop_np, "RMSprop", params, grads,
           (square_avgs, grad_avgs, momentum_buffers), scalars, lambda k: flags)
@@ -328,15 +336,17 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, *, lr, be
     scal = {}
 
     def scalars(k):
-        key = (steps[k], params[k].dtype)
-        if key not in scal:
+        dt = params[k].dtype
+        key = (steps[k], dt.char)
+        c = scal.get(key)
+        if c is None:
             step = steps[k]
             bias_correction1 = 1 - beta1 ** step
             bias_correction2 = 1 - beta2 ** step
-            scal[key] = (lr / bias_correction1, 1.0 - beta1,
-                         _one_minus(1.0 - beta1, key[1]), beta2, 1.0 - beta2,
-                         bias_correction2 ** 0.5, eps, wd, decay)
-        return scal[key]
+            c = scal[key] = (lr / bias_correction1, 1.0 - beta1,
+                             _one_minus(1.0 - beta1, dt), beta2, 1.0 - beta2,
+                             bias_correction2 ** 0.5, eps, wd, decay)
+        return c
 
     _each(_adam_nb, adam_np, "Adam", params, grads,
           (exp_avgs, exp_avg_sqs, max_exp_avg_sqs), scalars, lambda k: flags)

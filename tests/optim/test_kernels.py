@@ -24,7 +24,7 @@ def both(loop, twin, arrays, scalars, flags, dtype):
     outs = []
     for fn in (loop, twin):
         arrs = [a.copy() for a in arrays]
-        fn(*arrs, *(np.dtype(dtype).type(s) for s in scalars), *flags)
+        fn(*arrs, np.array(scalars, dtype=dtype), *flags)
         outs.append(arrs)
     return outs
 
@@ -165,8 +165,8 @@ def test_float32_parameters_are_updated_in_float32_arithmetic():
     a, b = p.copy(), p.copy()
     K.sgd([a], [g], [None], [False], lr=lr, weight_decay=0.0, momentum=0.0, dampening=0.0,
           nesterov=False, maximize=False)
-    K.sgd_np(b, g, None, np.float32(lr), np.float32(0), np.float32(0), np.float32(1),
-             False, False, False, False, False)
+    K.sgd_np(b, g, None, np.array([lr, 0, 0, 1], np.float32), False, False, False, False,
+             False)
     np.testing.assert_array_equal(a, b)
     in_float64 = (p.astype(np.float64) - lr * g.astype(np.float64)).astype(np.float32)
     assert (in_float64 != a).any()  # the check can tell the two apart
