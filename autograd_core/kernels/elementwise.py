@@ -23,7 +23,8 @@ writes the exp argument, numpy's exp (or expm1/log1p) runs in place, and a secon
 vectorized loop finishes.
 
 Gradient conventions follow PyTorch: relu'(0) = 0, leaky_relu'(0) = negative_slope,
-elu'(0) = alpha, softplus is linear (gradient 1) where beta * x > threshold.
+elu'(0) = alpha, softplus is linear (gradient 1) where beta * x > threshold; and its
+tests' NaN behaviour (relu and elu pass ``g`` at a NaN input, leaky_relu scales it).
 """
 import math
 
@@ -68,7 +69,7 @@ def _prep(arrays, dt):
 @njit(cache=True, error_model="numpy")
 def _relu_backward_nb(g, y, out):
     for i in range(out.size):
-        out[i] = g[i] if y[i] > 0 else 0
+        out[i] = 0 if y[i] <= 0 else g[i]  # PyTorch's test: NaN in y passes g
 
 
 @njit(cache=True, error_model="numpy")
@@ -118,7 +119,7 @@ def _elu_nb(x, alpha, out):
 def _elu_backward_nb(g, x, alpha, out):
     for i in range(out.size):
         v = x[i]
-        out[i] = g[i] if v > 0 else g[i] * (alpha * math.exp(v))
+        out[i] = g[i] * (alpha * math.exp(v)) if v <= 0 else g[i]  # NaN x passes g
 
 
 @njit(cache=True, error_model="numpy")
@@ -179,7 +180,7 @@ def _elu_finish_nb(x, em1, alpha, out):
 @njit(cache=True, error_model="numpy")
 def _elu_backward_finish_nb(g, x, e, alpha, out):
     for i in range(out.size):
-        out[i] = g[i] if x[i] > 0 else g[i] * (alpha * e[i])
+        out[i] = g[i] * (alpha * e[i]) if x[i] <= 0 else g[i]
 
 
 @njit(cache=True, error_model="numpy")
@@ -270,7 +271,7 @@ def _run(loop, twin, arrays, params=(), split=None):
 
 
 def relu_backward(g, y):
-    """Gradient of relu from its output ``y``: ``g`` where ``y > 0``, else 0."""
+    """Gradient of relu from its output ``y``: 0 where ``y <= 0``, else ``g``."""
     return _run(_relu_backward_nb, relu_backward_np, (g, y))
 
 

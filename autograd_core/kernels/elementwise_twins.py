@@ -67,9 +67,10 @@ def _twin(n_arrays):
 
 @_twin(2)
 def relu_backward_np(g, y):
-    """``g`` where ``y > 0`` else 0 (y is relu's output; NaN in g is masked, as PyTorch)."""
+    """0 where ``y <= 0``, else ``g`` (y is relu's output; as PyTorch, NaN in g is
+    masked where y <= 0, and a NaN y passes g)."""
     dt, (g, y) = _floats((g, y))
-    return np.where(y > 0, g, 0).astype(dt, copy=False)
+    return np.where(y <= 0, 0, g).astype(dt, copy=False)
 
 
 @_twin(1)
@@ -123,7 +124,7 @@ def elu_backward_np(g, x, alpha):
     neg = np.minimum(x, 0)
     np.exp(neg, out=neg)
     neg *= dt.type(alpha)
-    return np.where(x > 0, g, g * neg)
+    return np.where(x <= 0, g * neg, g)
 
 
 @_twin(1)
