@@ -34,7 +34,10 @@ required = _RequiredParameter()
 
 def check_real(opt, name, value, where, low=0.0, high=None, high_open=False):
     """Raise unless ``low <= value`` (and ``value < high`` / ``<= high``); ``where`` says
-    which param group ("" for the constructor arguments)."""
+    which param group ("" for the constructor arguments). A ``required`` default passes
+    (each group must then set the value, which is checked when the group is added)."""
+    if value is required:
+        return
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{opt}: {name} must be a real number{where}, got "
                         f"{type(value).__name__} {value!r}")

@@ -85,6 +85,17 @@ class LambdaLR(LRScheduler):
                 f.__dict__.update(saved)
 
 
+def _undo_initial_step(sched):
+    """Take back the step a scheduler took at construction (recursing into nested
+    SequentialLRs, as PyTorch's ``recursive_undo``)."""
+    subs = getattr(sched, "_schedulers", None)
+    if subs is not None:
+        for s in subs:
+            _undo_initial_step(s)
+    else:
+        sched.last_epoch -= 1
+
+
 class SequentialLR(LRScheduler):
     """Run ``schedulers[0]`` until ``milestones[0]``, then ``schedulers[1]`` (restarted
     from its closed form at epoch 0), and so on. All must wrap ``optimizer``."""
@@ -125,7 +136,7 @@ class SequentialLR(LRScheduler):
         for group in optimizer.param_groups:
             group["lr"] = group["initial_lr"]
         for s in schedulers:
-            s.last_epoch -= 1
+            _undo_initial_step(s)
         idx = bisect_right(milestones, 0)
         schedulers[idx]._initial_step()
         self._last_lr = schedulers[idx].get_last_lr()

@@ -306,3 +306,16 @@ def test_plateau_state_round_trip():
 def test_bad_arguments(build, exc, msg):
     with pytest.raises(exc, match=msg):
         build(make_opt((0.1, 0.2)))
+
+
+def test_nested_sequential_matches_torch():
+    torch = pytest.importorskip("torch")
+
+    def build(S, o):
+        inner = S.SequentialLR(o, [S.LinearLR(o, 0.5, total_iters=2),
+                                   S.StepLR(o, step_size=2, gamma=0.5)], milestones=[3])
+        return S.SequentialLR(o, [inner, S.ExponentialLR(o, gamma=0.8)], milestones=[8])
+    topt = make_opt((0.1,), torch)
+    np.testing.assert_allclose(ours(build, (0.1,), 15),
+                               sequence(topt, build(torch.optim.lr_scheduler, topt), 15),
+                               rtol=1e-13)
