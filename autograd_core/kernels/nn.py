@@ -190,6 +190,36 @@ def _bn_fwd_nb(x, w, b, eps, y, mean, var, invstd):
                 y[n, c, k] = x[n, c, k] * sc + sh
 
 
+@njit(cache=True)
+def _bn_fwd2_nb(x, w, b, eps, y, mean, var, invstd):
+    # (N, C): the channel is the contiguous axis, so every inner loop runs along it
+    # (the (N, C, L) loops above would run an inner loop of length 1: 5-10x slower)
+    N, C = x.shape
+    s = np.zeros(C)
+    for n in range(N):
+        for c in range(C):
+            s[c] += x[n, c]
+    for c in range(C):
+        s[c] /= N
+    v = np.zeros(C)
+    for n in range(N):
+        for c in range(C):
+            d = x[n, c] - s[c]
+            v[c] += d * d
+    sc = np.empty(C)
+    sh = np.empty(C)
+    for c in range(C):
+        v[c] /= N
+        mean[c] = s[c]
+        var[c] = v[c]
+        invstd[c] = 1.0 / np.sqrt(v[c] + eps)
+        sc[c] = invstd[c] * w[c]
+        sh[c] = b[c] - s[c] * sc[c]
+    for n in range(N):
+        for c in range(C):
+            y[n, c] = x[n, c] * sc[c] + sh[c]
+
+
 def bn_forward_np(x, w, b, eps):
     x64 = x.astype(np.float64)
     mean = x64.mean(axis=(0, 2))
@@ -207,7 +237,10 @@ def bn_forward(x, w, b, eps):
     C = x.shape[1]
     y = np.empty_like(x)
     mean, var, invstd = np.empty(C), np.empty(C), np.empty(C)
-    _bn_fwd_nb(x, w, b, float(eps), y, mean, var, invstd)
+    if x.shape[2] == 1:
+        _bn_fwd2_nb(x[:, :, 0], w, b, float(eps), y[:, :, 0], mean, var, invstd)
+    else:
+        _bn_fwd_nb(x, w, b, float(eps), y, mean, var, invstd)
     return y, mean, var, invstd
 
 
@@ -234,6 +267,27 @@ def _bn_bwd_nb(g, x, mean, invstd, w, gx, gw, gb):
                 gx[n, c, k] = f * (M * g[n, c, k] - gb[c] - xh * gw[c])
 
 
+@njit(cache=True)
+def _bn_bwd2_nb(g, x, mean, invstd, w, gx, gw, gb):
+    N, C = x.shape
+    for c in range(C):
+        gw[c] = 0.0
+        gb[c] = 0.0
+    for n in range(N):
+        for c in range(C):
+            gg = g[n, c]
+            gb[c] += gg
+            gw[c] += gg * (x[n, c] - mean[c])
+    f = np.empty(C)
+    for c in range(C):
+        gw[c] *= invstd[c]
+        f[c] = w[c] * invstd[c] / N
+    for n in range(N):
+        for c in range(C):
+            xh = (x[n, c] - mean[c]) * invstd[c]
+            gx[n, c] = f[c] * (N * g[n, c] - gb[c] - xh * gw[c])
+
+
 def bn_backward_np(g, x, mean, invstd, w):
     M = x.shape[0] * x.shape[2]
     g64 = g.astype(np.float64)
@@ -252,7 +306,10 @@ def bn_backward(g, x, mean, invstd, w):
     C = x.shape[1]
     gx = np.empty_like(x)
     gw, gb = np.empty(C), np.empty(C)
-    _bn_bwd_nb(g, x, mean, invstd, w, gx, gw, gb)
+    if x.shape[2] == 1:
+        _bn_bwd2_nb(g[:, :, 0], x[:, :, 0], mean, invstd, w, gx[:, :, 0], gw, gb)
+    else:
+        _bn_bwd_nb(g, x, mean, invstd, w, gx, gw, gb)
     return gx, gw, gb
 
 
