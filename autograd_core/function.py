@@ -70,6 +70,18 @@ class Function:
     def backward(self, *grads):  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
 
+    @classmethod
+    def apply(cls, *args, **params):
+        """Run this op on Tensors ``args`` (non-tensor options as keywords), recording a
+        node when an input requires grad: ``MyOp.apply(x, y, alpha=2)``."""
+        for a in args:
+            if hasattr(a, "_apply"):
+                break
+        else:
+            raise TypeError(f"{cls.__name__}.apply: expected at least one Tensor argument")
+        args = tuple(x if hasattr(x, "_apply") else a._to_tensor(x) for x in args)
+        return a._apply(cls, *args, **params)
+
     # -- saving -----------------------------------------------------------------
     def save_for_backward(self, *arrays):
         """Save arrays for backward; nothing is kept when the call is not recorded.
