@@ -308,6 +308,7 @@ def test_bad_arguments(build, exc, msg):
         build(make_opt((0.1, 0.2)))
 
 
+@pytest.mark.filterwarnings("ignore:Detected call of")  # PyTorch warns here too
 def test_nested_sequential_matches_torch():
     torch = pytest.importorskip("torch")
 
