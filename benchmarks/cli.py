@@ -114,6 +114,12 @@ def _blas_label(tables):
     return None
 
 
+def _children_cpu():
+    import resource
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv)
@@ -132,7 +138,7 @@ def main(argv=None):
     load_start = os.getloadavg()
     for num in args.sections:
         mod, title = SECTIONS[num]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _children_cpu()
         print(f"-- section {num}: {title} ...", flush=True)
         try:
             got = importlib.import_module(mod).run(settings)
@@ -144,7 +150,9 @@ def main(argv=None):
             print(report.format_table(t), flush=True)
             print(flush=True)
         tables.extend(got)
-        print(f"   (section {num}: {time.perf_counter() - t0:.0f} s)", flush=True)
+        cpu = _children_cpu() - c0
+        print(f"   (section {num}: {time.perf_counter() - t0:.0f} s wall, {cpu:.0f} s CPU in "
+              "worker processes)", flush=True)
     meta = _meta(args, tier, removed, _blas_label(tables))
     meta["failures"] = failures
     # the machine is shared: how busy it was tells how far to trust the figures

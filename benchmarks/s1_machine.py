@@ -13,28 +13,6 @@ from .harness import interleave
 
 __all__ = ["run", "gemm", "triad", "triad_bytes"]
 
-_LOOPS = {}
-
-
-def _triad_loops():
-    """The Numba triads, compiled once per process (no numba import at module load)."""
-    if not _LOOPS:
-        from numba import njit, prange
-
-        @njit(cache=False)
-        def serial(a, b, c, s):
-            for i in range(a.size):
-                a[i] = b[i] + s * c[i]
-
-        @njit(parallel=True, cache=False)
-        def parallel(a, b, c, s):
-            for i in prange(a.size):
-                a[i] = b[i] + s * c[i]
-
-        _LOOPS.update(serial=serial, parallel=parallel)
-    return _LOOPS
-
-
 def triad_bytes(n, itemsize=4):
     return 3 * n * itemsize
 
@@ -67,7 +45,8 @@ class _Triad:
         self.s = np.float32(3.0)
         self.kind = kind
         if kind != "numpy":
-            self.loop = _triad_loops()[kind]
+            from . import loops
+            self.loop = loops.triad_serial if kind == "serial" else loops.triad_parallel
             self.loop(self.a, self.b, self.c, self.s)  # compile outside the timing
 
     def step(self):

@@ -35,13 +35,19 @@ def _pool(n, positive=False, index=0):
     return _POOL[key]
 
 
-def list_cases(n):
-    """Worker side: the cases this build has, with the bytes each moves."""
+def list_cases(n, per_module=None):
+    """Worker side: the cases this build has, with the bytes each moves (at most
+    ``per_module`` kernels of each kernel module: the smoke tier's limit)."""
     import autograd_core as ac
     from . import kernel_args as KA
     found, skipped = KA.discover()
     cases = []
+    count = {}
     for mod, name, fn, twin in found:
+        count[mod] = count.get(mod, 0) + 1
+        if per_module is not None and count[mod] > per_module:
+            skipped[f"{mod}.{name}"] = "left out in this tier"
+            continue
         try:
             nb = KA.bytes_moved(fn, name, n)
         except Exception as e:  # reported, not fatal: an argument we cannot build
@@ -207,7 +213,8 @@ def _adam_table(settings):
 def run(settings):
     n = settings.sizes["elem_n"]
     with settings.worker("elementwise") as w:
-        probe = w.setup("benchmarks.s3_elementwise:list_cases", n=n).info["info"]
+        probe = w.setup("benchmarks.s3_elementwise:list_cases", n=n,
+                        per_module=settings.sizes.get("kernels_per_module")).info["info"]
         hs, nbytes, labels = {}, {}, {}
         hs["triad"] = w.setup("benchmarks.s1_machine:triad", n=n, kind="serial")
         nbytes["triad"] = triad_bytes(n)

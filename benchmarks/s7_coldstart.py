@@ -3,9 +3,10 @@
 - ``import autograd_core`` (in-process wall time of the import statement); ``import
   numpy`` (which it includes) and ``import torch`` for reference.
 - The first MLP training step in a fresh process (``benchmarks.mlp`` at the tier's
-  smallest batch), after import and model build: with a warm Numba cache (a private
-  ``NUMBA_CACHE_DIR`` filled by one unmeasured run first) and with an empty one (a new
-  empty ``NUMBA_CACHE_DIR`` each run: every kernel the step uses is compiled). The
+  smallest batch), after import and model build: with a warm Numba cache (Numba's
+  default cache location, as a user has it, filled by one unmeasured run first) and
+  with an empty one (a new empty ``NUMBA_CACHE_DIR`` each run: every kernel the step
+  uses is compiled; fewer runs, see ``cold_cache_runs``). The
   second step is shown for comparison, and PyTorch's first step for reference.
 Runs take turns (ours, reference, ours, ...).
 """
@@ -83,35 +84,33 @@ def run(settings):
     notes = ["import: wall time of the import statement in a fresh interpreter; "
              "targets: import <= 0.3 s, first step with a warm cache <= 0.5 s"]
     step_rows = []
+    step = STEP_SCRIPT.format(contender="ours", batch=batch)
     try:
-        _nn_ok = _py(settings, "from benchmarks.mlp import import_ours; import_ours()\n"
-                               "print('@@RESULT', 1)")
+        _py(settings, step)  # fills the default cache (also: do nn/optim work at all?)
     except RuntimeError as e:
-        _nn_ok = None
-        notes.append("ours' first step not measured: nn/optim import failed: "
-                     + str(e).strip().splitlines()[-1])
-    if _nn_ok:
-        warm_dir = tempfile.mkdtemp(prefix="bench-numba-warm-")
-        try:
-            _py(settings, STEP_SCRIPT.format(contender="ours", batch=batch),
-                {"NUMBA_CACHE_DIR": warm_dir})  # fills the cache
-            runs = {"warm": [], "cold": [], "torch": []}
-            for r in range(reps):
-                cold_dir = tempfile.mkdtemp(prefix="bench-numba-cold-")
-                try:
-                    order = ["warm", "cold", "torch"] if has_torch else ["warm", "cold"]
-                    for k in order[r % len(order):] + order[:r % len(order)]:
-                        if k == "torch":
-                            runs[k].append(_py(settings, STEP_SCRIPT.format(contender="torch",
-                                                                            batch=batch)))
-                        else:
-                            d = warm_dir if k == "warm" else cold_dir
-                            runs[k].append(_py(settings, STEP_SCRIPT.format(
-                                contender="ours", batch=batch), {"NUMBA_CACHE_DIR": d}))
-                finally:
-                    shutil.rmtree(cold_dir, ignore_errors=True)
-        finally:
-            shutil.rmtree(warm_dir, ignore_errors=True)
+        runs = None
+        notes.append("ours' first step not measured: " + str(e).strip().splitlines()[-1])
+    else:
+        runs = {"warm": [], "cold": [], "torch": []}
+        n_cold = settings.sizes["cold_cache_runs"]
+        for r in range(reps):
+            order = ["warm"] + (["cold"] if r < n_cold else []) + (["torch"] if has_torch else [])
+            for k in order[r % len(order):] + order[:r % len(order)]:
+                if k == "torch":
+                    runs[k].append(_py(settings, STEP_SCRIPT.format(contender="torch",
+                                                                    batch=batch)))
+                elif k == "warm":
+                    runs[k].append(_py(settings, step))
+                else:
+                    cold_dir = tempfile.mkdtemp(prefix="bench-numba-cold-")
+                    try:
+                        runs[k].append(_py(settings, step, {"NUMBA_CACHE_DIR": cold_dir}))
+                    finally:
+                        shutil.rmtree(cold_dir, ignore_errors=True)
+        if not n_cold:
+            notes.append("empty-cache first step skipped in this tier (it compiles every "
+                         "kernel: seconds)")
+    if runs:
         base = [x["first"] for x in runs["torch"]] if has_torch else None
         labels = {"warm": ("ours", "warm Numba cache"), "cold": ("ours", "empty Numba cache"),
                   "torch": ("torch", "reference")}

@@ -19,37 +19,6 @@ from .harness import Settings, WorkerError, interleave
 
 __all__ = ["run", "layer_task", "arrangements"]
 
-_K = {}
-
-
-def _kernels(parallel):
-    if parallel not in _K:
-        from numba import njit, prange
-
-        if parallel:
-            @njit(parallel=True, cache=False)
-            def relu(x, out):
-                for i in prange(x.size):
-                    out[i] = x[i] if x[i] > 0 else 0
-
-            @njit(parallel=True, cache=False)
-            def relu_bwd(g, y, out):
-                for i in prange(g.size):
-                    out[i] = g[i] if y[i] > 0 else 0
-        else:
-            @njit(cache=False)
-            def relu(x, out):
-                for i in range(x.size):
-                    out[i] = x[i] if x[i] > 0 else 0
-
-            @njit(cache=False)
-            def relu_bwd(g, y, out):
-                for i in range(g.size):
-                    out[i] = g[i] if y[i] > 0 else 0
-        _K[parallel] = (relu, relu_bwd)
-    return _K[parallel]
-
-
 class _Layer:
     def __init__(self, batch, parallel):
         import numpy as np
@@ -58,7 +27,9 @@ class _Layer:
         self.x = rng.standard_normal((batch, 784)).astype(np.float32)
         self.W = rng.standard_normal((512, 784)).astype(np.float32) * np.float32(0.03)
         self.g = rng.standard_normal((batch, 512)).astype(np.float32)
-        self.relu, self.relu_bwd = _kernels(parallel)
+        from . import loops
+        self.relu = loops.relu_parallel if parallel else loops.relu_serial
+        self.relu_bwd = loops.relu_bwd_parallel if parallel else loops.relu_bwd_serial
         self.step()  # compile
 
     def step(self):
