@@ -160,3 +160,22 @@ def test_bad_hyperparameters(kw, arg):
 def test_non_numeric_hyperparameter_is_a_type_error():
     with pytest.raises(TypeError, match="lr"):
         optim.SGD([ac.zeros(2, requires_grad=True)], lr="0.1")
+
+
+def test_weight_decay_is_the_courses_l2_term():
+    """Course: J + lambda / (2m) ||W||^2 adds (lambda / m) W to dW, i.e. W shrinks by
+    (1 - alpha lambda / m) each step: SGD(weight_decay=lambda / m) on the plain loss."""
+    lam, m, alpha = 0.7, 10, 0.1
+    target = ac.tensor([1.0, -2.0, 0.5], dtype=ac.float64)
+    a = ac.tensor([0.3, 0.1, -0.2], dtype=ac.float64, requires_grad=True)
+    b = ac.tensor([0.3, 0.1, -0.2], dtype=ac.float64, requires_grad=True)
+    opt_a = optim.SGD([a], lr=alpha)
+    opt_b = optim.SGD([b], lr=alpha, weight_decay=lam / m)
+    for _ in range(5):
+        opt_a.zero_grad()
+        (((a - target) ** 2).sum() + lam / (2 * m) * (a * a).sum()).backward()
+        opt_a.step()
+        opt_b.zero_grad()
+        ((b - target) ** 2).sum().backward()
+        opt_b.step()
+        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-13)
