@@ -9,6 +9,7 @@ scattering to the wrong places. Indices must lie in ``[0, size)`` as in PyTorch.
 import numpy as np
 
 from ..function import Function
+from ..kernels.index import scatter_add_rows
 from ._dims import wrap_dim
 from .registry import register
 
@@ -81,9 +82,9 @@ class ScatterAdd(Function):
         self.save_for_backward(index)
         self.dim = dim
         out = np.array(a, order="C", copy=True)
-        # one flat add.at pass: numpy's fast path for a 1-d integer index
-        np.add.at(out.reshape(-1), _linear_index(index, dim, a.shape),
-                  src.astype(out.dtype, copy=False).ravel())
+        # flat positions, so one pass of the row kernel with rows of length 1
+        lin = _linear_index(index, dim, a.shape)
+        scatter_add_rows(out.reshape(-1, 1), lin, src.astype(out.dtype, copy=False).reshape(-1, 1))
         return out
 
     def backward(self, g):

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..grad_mode import STATE
 from ..random import default_generator
-from .index import normalize_index
+from .index import normalize_index, scatter_add_into
 
 __all__ = ["InplaceMethods"]
 
@@ -231,10 +231,14 @@ class InplaceMethods:
         try:
             if accumulate:
                 tshape = a[index].shape  # validates the index and gives the target's shape
-                if np.broadcast_shapes(tshape, np.shape(v)) != tshape:
+                try:
+                    fits = np.broadcast_shapes(tshape, np.shape(v)) == tshape
+                except ValueError:
+                    fits = False
+                if not fits:
                     raise ValueError(f"values of shape {np.shape(v)} do not fit {tshape}")
                 _check_cast(op, np.add, a, v)
-                np.add.at(a, index, v)
+                scatter_add_into(a, index, v)
             else:
                 a[index] = v
         except (IndexError, ValueError) as e:

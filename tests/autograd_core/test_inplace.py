@@ -85,6 +85,14 @@ def test_masked_fill_and_index_put_in_place():
     assert y.tolist() == [3.0, 0.0, 0.0, 3.0] and y._version[0] == 1
     y.index_put_(([1, 2],), 9.0)
     assert y.tolist() == [3.0, 9.0, 9.0, 3.0]
+    with pytest.raises(IndexError, match="index_put_: index 4 is out of bounds for axis 0 with size 4"):
+        y.index_put_(([0, 4],), 1.0, accumulate=True)
+    with pytest.raises(ValueError, match=r"index_put_: values of shape \(3,\) do not fit \(2,\)"):
+        y.index_put_(([0, 1],), ac.ones(3), accumulate=True)
+    assert y.tolist() == [3.0, 9.0, 9.0, 3.0] and y._version[0] == 2
+    z = ac.zeros(3, 2)
+    z.T.index_put_(([1, 1],), ac.ones(3), accumulate=True)  # non-contiguous target
+    assert z[:, 1].tolist() == [2.0, 2.0, 2.0]
 
 
 # -- setitem ------------------------------------------------------------------------------------

@@ -189,6 +189,9 @@ def test_index_put_broadcasts_value_and_errors():
     assert s.grad.item() == 6.0 and x.grad.numpy()[:, [1, 3]].sum() == 0
     with pytest.raises(ValueError, match=r"index_put: .*tensor shape \(3, 4\), values shape \(2,\)"):
         x.index_put((slice(None), 0), ac.zeros(2, dtype=ac.float64))
+    for bad in (3, -4):  # the row-kernel path checks bounds too, before writing
+        with pytest.raises(IndexError, match=rf"index_put: index {bad} is out of bounds for axis 0 with size 3"):
+            x.index_put(([0, bad],), ac.zeros(2, 4, dtype=ac.float64), accumulate=True)
 
 
 def test_masked_fill_and_masked_select():
