@@ -18,7 +18,7 @@ import time
 import traceback
 
 from . import env as benv
-from . import report
+from . import report, targets
 from .harness import Settings
 from .sizes import TIERS
 
@@ -158,9 +158,14 @@ def main(argv=None):
     # the machine is shared: how busy it was tells how far to trust the figures
     meta["loadavg_start"] = [round(x, 2) for x in load_start]
     meta["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
-    report.write_json(os.path.join(args.out, "results.json"), tables, meta)
+    goals = targets.evaluate(tables, args.threads)
+    shown = tables + ([targets.as_table(goals)] if goals else [])
+    if goals:
+        print(report.format_table(shown[-1]), flush=True)
+        print(flush=True)
+    report.write_json(os.path.join(args.out, "results.json"), tables, meta, goals)
     with open(os.path.join(args.out, "latest.md"), "w") as f:
-        f.write(report.markdown(tables, meta))
+        f.write(report.markdown(shown, meta))
     try:
         report.plot(os.path.join(args.out, "results.png"), tables, meta)
     except Exception:

@@ -136,9 +136,10 @@ def markdown(tables, meta):
     return "\n".join(out) + "\n"
 
 
-def write_json(path, tables, meta):
+def write_json(path, tables, meta, targets=()):
     with open(path, "w") as f:
-        json.dump({"meta": meta, "tables": tables}, f, indent=1, default=str)
+        json.dump({"meta": meta, "tables": tables, "targets": list(targets)}, f, indent=1,
+                  default=str)
 
 
 def plot(path, tables, meta):
@@ -151,10 +152,26 @@ def plot(path, tables, meta):
     shown = [t for t in tables if t["rows"]]
     if not shown:
         return
-    heights = [max(1.6, 0.28 * len(t["rows"]) + 0.9) for t in shown]
-    fig, axes = plt.subplots(len(shown), 1, figsize=(10, sum(heights)),
-                             gridspec_kw={"height_ratios": heights}, squeeze=False)
-    for ax, t in zip(axes[:, 0], shown):
+    # two columns, each table placed in the shorter one; sizes in inches
+    row_h, head_h, col_w, label_w = 0.2, 0.9, 8.0, 3.4
+    cols, col_h = [[], []], [0.0, 0.0]
+    for t in shown:
+        h = head_h + row_h * len(t["rows"])
+        c = 0 if col_h[0] <= col_h[1] else 1
+        cols[c].append((t, col_h[c], h))
+        col_h[c] += h
+    top = 0.5
+    fig_h = max(col_h) + top
+    fig = plt.figure(figsize=(2 * col_w, fig_h))
+    placed = []
+    for c, items in enumerate(cols):
+        for t, y0, h in items:
+            rect = [(c * col_w + label_w) / (2 * col_w),
+                    1 - (top + y0 + h - 0.55) / fig_h,
+                    (col_w - label_w - 0.3) / (2 * col_w),
+                    (h - head_h + 0.1) / fig_h]
+            placed.append((fig.add_axes(rect), t))
+    for ax, t in placed:
         rows = t["rows"]
         use_ratio = any(r["ratio"] is not None for r in rows)
         labels, vals, lo, hi = [], [], [], []
@@ -163,7 +180,8 @@ def plot(path, tables, meta):
                        (r["median"], r["min"], r["max"]))
             if use_ratio and v is None:
                 v = a = b = 1.0 if r["baseline"] == r["contender"] else float("nan")
-            labels.append(f"{r['case']} / {r['contender']}")
+            label = f"{r['case']} / {r['contender']}"
+            labels.append(label if len(label) <= 60 else label[:57] + "...")
             vals.append(v)
             lo.append(max(0.0, v - a) if v == v else 0)
             hi.append(max(0.0, b - v) if v == v else 0)
@@ -178,10 +196,10 @@ def plot(path, tables, meta):
             ax.set_xlabel(t["ratio_label"] or "ratio", fontsize=8)
         else:
             ax.set_xlabel(rows[0]["unit"], fontsize=8)
-        ax.set_title(f"{t['section']}. {t['title']}", fontsize=9)
+        title = f"{t['section']}. {t['title']}"
+        ax.set_title(title if len(title) < 80 else title[:77] + "...", fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
     fig.suptitle(f"autograd-core benchmarks, {meta['date']}, {meta['machine']['cpu']}, "
-                 f"threads: {meta['threads_label']}", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
+                 f"threads: {meta['threads_label']}", fontsize=10, y=1 - 0.15 / fig_h)
+    fig.savefig(path, dpi=80)
     plt.close(fig)

@@ -78,9 +78,10 @@ def run(settings):
             imp[m].append(_py(settings, IMPORT_SCRIPT.format(module=m)))
     rows = []
     for m in mods:
-        rows.append(report.row(f"import {m}", "ours" if m == "autograd_core" else "reference",
-                               imp[m], "s", base_samples=imp["torch"] if has_torch and m != "torch" else None,
-                               baseline="import torch" if has_torch and m != "torch" else None))
+        who = {"autograd_core": "ours", "numpy": "numpy (reference)"}.get(m, "torch")
+        rows.append(report.row(f"import {m}", who, imp[m], "s",
+                               base_samples=imp["torch"] if has_torch and m != "torch" else None,
+                               baseline="torch" if has_torch else None))
     notes = ["import: wall time of the import statement in a fresh interpreter; "
              "targets: import <= 0.3 s, first step with a warm cache <= 0.5 s"]
     step_rows = []

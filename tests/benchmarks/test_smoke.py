@@ -71,6 +71,16 @@ def test_mlp_check_mode_agreed(smoke):
     assert {"ours", "numpy"} <= contenders
 
 
+def test_targets_judged(smoke):
+    proc, _, data = smoke
+    goals = data["targets"]
+    assert goals, "no target was judged"
+    for g in goals:
+        assert isinstance(g["met"], bool) and math.isfinite(g["value"]) and g["target"]
+    assert any("per-op overhead" in g["what"] for g in goals)
+    assert "== T. Targets" in proc.stdout
+
+
 def test_outputs_written(smoke):
     proc, out, data = smoke
     md = (out / "latest.md").read_text()
