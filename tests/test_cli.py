@@ -317,3 +317,23 @@ def test_expression_variables_and_limits():
 def test_parser_help_lists_defaults():
     text = build_parser().format_help()
     assert "train" in text and "graph" in text
+
+
+def test_train_without_graphviz_writes_dot_and_says_how_to_install(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
+    status, out, err = _run(["train", "--epochs", "1", "--hidden", "8", "--out",
+                             str(tmp_path / "r"), "--no-progress"], capsys)
+    assert status == 0, err
+    assert (tmp_path / "r" / "graph.dot").read_text().startswith("digraph")
+    assert not (tmp_path / "r" / "graph.svg").exists()
+    assert "apt-get install graphviz" in out
+    m = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert m["files"]["graph"] == "graph.dot"
+
+
+def test_progress_bar_goes_to_stderr(tmp_path, capsys):
+    status, out, err = _run(["train", "--epochs", "1", "--hidden", "8", "--out",
+                             str(tmp_path / "r")], capsys)
+    assert status == 0
+    assert "epoch 1/1" in err and "batch" in err  # tqdm's bar
+    assert "epoch   1/1" in out  # the per-epoch summary line
