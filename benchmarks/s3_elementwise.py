@@ -215,7 +215,7 @@ def run(settings):
     with settings.worker("elementwise") as w:
         probe = w.setup("benchmarks.s3_elementwise:list_cases", n=n,
                         per_module=settings.sizes.get("kernels_per_module")).info["info"]
-        hs, nbytes, labels = {}, {}, {}
+        hs, nbytes = {}, {}
         hs["triad"] = w.setup("benchmarks.s1_machine:triad", n=n, kind="serial")
         nbytes["triad"] = triad_bytes(n)
         for c in probe["cases"]:

@@ -11,7 +11,6 @@
 Runs take turns (ours, reference, ours, ...).
 """
 import json
-import os
 import shutil
 import subprocess
 import sys

@@ -82,7 +82,7 @@ def run(settings):
         # our MLP step: BLAS 1 thread vs all cores (the Numba kernels are serial)
         mlp = {k: arr[k] for k in list(arr)[:2]}
         hm = {}
-        for k, (e, _) in mlp.items():
+        for k in mlp:
             try:
                 hm[k] = workers[k].setup("benchmarks.mlp:mlp_task", contender="ours", batch=batch)
             except WorkerError as e:

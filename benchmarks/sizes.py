@@ -24,6 +24,7 @@ TIERS = {
         rounds=2, target=0.002, gemm=[128], triad_n=1 << 16,
         mm_square=[128], mm_batches=[32],
         elem_n=1 << 16, chain_len=100, mlp_batches=[32], check_steps=3,
-        deep=[2_000], deep_rounds=1, cold_reps=1, cold_cache_runs=0, kernels_per_module=2, thread_batch=32,
+        deep=[2_000], deep_rounds=1, cold_reps=1, cold_cache_runs=0, thread_batch=32,
+        kernels_per_module=2,
     ),
 }

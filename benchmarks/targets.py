@@ -75,10 +75,12 @@ def evaluate(tables, threads):
             if r["case"] == tag:
                 out.append(_entry(f"deep chain of {tag}: peak memory", r["median"], "B/op",
                                   "<= 1024", r["median"] <= 1024,
-                                  f"graph held after forward {r['extra'].get('graph B/op', 0):.0f} B/op"))
+                                  "graph held after forward "
+                                  f"{r['extra'].get('graph B/op', 0):.0f} B/op"))
     for r in _rows(tables, 7):
         if r["case"] == "import autograd_core":
-            out.append(_entry("import autograd_core", r["median"], "s", "<= 0.3", r["median"] <= 0.3))
+            out.append(_entry("import autograd_core", r["median"], "s", "<= 0.3",
+                              r["median"] <= 0.3))
         if r["contender"] == "ours" and "warm" in r["case"]:
             out.append(_entry(f"{r['case']}", r["median"], "s", "<= 0.5", r["median"] <= 0.5))
     mem = [r for r in _rows(tables, 5, "peak RSS") if r["contender"] == "ours"]
