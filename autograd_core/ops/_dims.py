@@ -28,6 +28,8 @@ def shape_arg(op, args):
     """``f(2, 3)`` and ``f((2, 3))`` both give ``(2, 3)``; entries become Python ints."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
+    if all(type(s) is int for s in args):  # the common case, without per-entry checks
+        return args
     out = []
     for s in args:
         if isinstance(s, (bool, float, np.floating)) or not hasattr(s, "__index__"):

@@ -38,6 +38,11 @@ def _is_tensor(x):
 
 def _index_entry(op, k):
     """One entry of an index tuple as numpy takes it; returns (entry, is_int_array)."""
+    tp = type(k)
+    if tp is int or k is None or k is Ellipsis:  # the common cases first: this is per call
+        return k, False
+    if tp is slice and all(type(v) is int or v is None for v in (k.start, k.stop, k.step)):
+        return k, False
     if _is_tensor(k):
         k = k._data
     elif isinstance(k, list):

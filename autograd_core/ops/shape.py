@@ -38,6 +38,8 @@ __all__ = [
 def infer_shape(op, shape, in_shape):
     """``shape`` with its one -1 entry resolved so that it holds ``prod(in_shape)`` elements."""
     size = math.prod(in_shape)
+    if min(shape, default=0) >= 0 and math.prod(shape) == size:  # nothing to infer
+        return shape
     if any(s < -1 for s in shape):
         raise RuntimeError(f"{op}: invalid shape dimension {min(shape)} in shape {shape}")
     unknown = [i for i, s in enumerate(shape) if s == -1]
