@@ -4,10 +4,11 @@ Each public function takes plain ndarrays (float32 or float64) and picks the Num
 or its numpy twin (``*_np``) with ``kernels.USE_NUMBA``, read at call time so a test can
 flip it. Why fused loops:
 
-- cross-entropy: log-softmax + NLL in numpy is max, subtract, exp, sum, log, gather:
-  five temporaries of (M, C). The loop reads each row once for the forward and once for
-  the gradient ``scale * (S * softmax - a)`` (the course's ``y - t`` generalised to
-  class weights, label smoothing and ignored rows).
+- cross-entropy: log-softmax + NLL in numpy is max, subtract, exp, sum, log, gather,
+  with five (M, C) temporaries. Here numpy does only the (SIMD) exp into one buffer and
+  a loop does the rest of each row; the gradient ``scale * (S * softmax - a)`` (the
+  course's ``y - t`` generalised to class weights, label smoothing and ignored rows) is
+  written in place over the softmax buffer.
 - batch norm: mean, variance and the normalised output per channel in one loop nest,
   and the standard fused backward ``w*invstd/M * (M*g - sum g - xhat*sum(g*xhat))``.
 - dropout: the mask comes from a counter-based generator (SplitMix64 of seed + index,
@@ -44,18 +45,21 @@ def _numba():
 # targets (pass an empty (0, 0) array for the unused one); ``w`` is (C,) (ones if none).
 # ---------------------------------------------------------------------------------------
 
-@njit(cache=True)
-def _ce_fwd_nb(z, t, q, w, eps, ignore, use_index, loss, lse):
+# Numba here has no SIMD exp (no SVML): a scalar exp per element costs ~10x numpy's
+# vectorised one. So the exps run in numpy, into one (M, C) buffer, and the Numba loops
+# do the rest in one pass each. ``reassoc`` lets LLVM vectorise the row sums without the
+# no-nan/no-inf assumptions of full fastmath (-inf logits are legal: masked classes).
+_FM = {"reassoc", "contract"}
+
+
+@njit(cache=True, fastmath=_FM)
+def _ce_fwd_nb(z, e, m, t, q, w, eps, ignore, use_index, loss, lse):
     M, C = z.shape
     for i in range(M):
-        m = z[i, 0]
-        for c in range(1, C):
-            if z[i, c] > m:
-                m = z[i, c]
         s = 0.0
         for c in range(C):
-            s += np.exp(z[i, c] - m)
-        l = m + np.log(s)
+            s += e[i, c]
+        l = m[i] + np.log(s)
         lse[i] = l
         acc = 0.0
         if use_index:
@@ -93,7 +97,8 @@ def ce_forward_np(z, t, q, w, eps, ignore, use_index):
     M, C = z.shape
     z64 = z.astype(np.float64)
     m = z64.max(axis=1, keepdims=True) if C else np.zeros((M, 1))
-    lse = (m + np.log(np.exp(z64 - m).sum(axis=1, keepdims=True)))[:, 0]
+    with np.errstate(under="ignore"):
+        lse = (m + np.log(np.exp(z64 - m).sum(axis=1, keepdims=True)))[:, 0]
     a = _ce_a_np(M, C, t, q, w, eps, ignore, use_index, z.dtype)
     loss = -(a * (z64 - lse[:, None])).sum(axis=1)
     return loss.astype(z.dtype), lse.astype(z.dtype)
@@ -103,44 +108,48 @@ def ce_forward(z, t, q, w, eps, ignore, use_index):
     """Per-row losses (M,) and log-sum-exps (M,) of logits ``z`` (M, C)."""
     if not _numba() or z.shape[1] == 0:
         return ce_forward_np(z, t, q, w, eps, ignore, use_index)
+    m = z.max(axis=1)
+    e = np.subtract(z, m[:, None])
+    with np.errstate(under="ignore"):
+        np.exp(e, out=e)  # <= 1: never overflows; underflow to 0 is exact enough
     loss = np.empty(z.shape[0], dtype=z.dtype)
     lse = np.empty(z.shape[0], dtype=z.dtype)
-    _ce_fwd_nb(z, t, q, w, float(eps), int(ignore), bool(use_index), loss, lse)
+    _ce_fwd_nb(z, e, m, t, q, w, float(eps), int(ignore), bool(use_index), loss, lse)
     return loss, lse
 
 
-@njit(cache=True)
-def _ce_bwd_nb(z, lse, t, q, w, eps, ignore, use_index, scale, gz):
-    M, C = z.shape
+@njit(cache=True, fastmath=_FM)
+def _ce_bwd_nb(p, t, q, w, eps, ignore, use_index, scale):
+    # p holds softmax(z) on entry and the gradient on exit
+    M, C = p.shape
     wsum = 0.0
     for c in range(C):
         wsum += w[c]
     for i in range(M):
         s_i = scale[i]
-        l = lse[i]
         if use_index:
             ti = t[i]
             if ti == ignore or s_i == 0.0:
                 for c in range(C):
-                    gz[i, c] = 0.0
+                    p[i, c] = 0.0
                 continue
             S = eps / C * wsum + (1.0 - eps) * w[ti]
             for c in range(C):
-                gz[i, c] = s_i * (S * np.exp(z[i, c] - l) - eps / C * w[c])
-            gz[i, ti] -= s_i * (1.0 - eps) * w[ti]
+                p[i, c] = s_i * (S * p[i, c] - eps / C * w[c])
+            p[i, ti] -= s_i * (1.0 - eps) * w[ti]
         else:
             S = 0.0
             for c in range(C):
                 S += w[c] * ((1.0 - eps) * q[i, c] + eps / C)
             for c in range(C):
-                a = w[c] * ((1.0 - eps) * q[i, c] + eps / C)
-                gz[i, c] = s_i * (S * np.exp(z[i, c] - l) - a)
+                p[i, c] = s_i * (S * p[i, c] - w[c] * ((1.0 - eps) * q[i, c] + eps / C))
 
 
 def ce_backward_np(z, lse, t, q, w, eps, ignore, use_index, scale):
     M, C = z.shape
     a = _ce_a_np(M, C, t, q, w, eps, ignore, use_index, z.dtype)
-    p = np.exp(z.astype(np.float64) - lse.astype(np.float64)[:, None])
+    with np.errstate(under="ignore"):
+        p = np.exp(z.astype(np.float64) - lse.astype(np.float64)[:, None])
     g = scale[:, None] * (a.sum(axis=1, keepdims=True) * p - a)
     return g.astype(z.dtype)
 
@@ -149,9 +158,10 @@ def ce_backward(z, lse, t, q, w, eps, ignore, use_index, scale):
     """Gradient (M, C) of sum_i scale_i * loss_i with respect to the logits."""
     if not _numba() or z.shape[1] == 0:
         return ce_backward_np(z, lse, t, q, w, eps, ignore, use_index, scale)
-    gz = np.empty_like(z)
-    _ce_bwd_nb(z, lse, t, q, w, float(eps), int(ignore), bool(use_index),
-               scale.astype(np.float64), gz)
+    gz = np.subtract(z, lse[:, None].astype(z.dtype, copy=False))
+    with np.errstate(under="ignore"):
+        np.exp(gz, out=gz)  # softmax, overwritten by the gradient in the loop
+    _ce_bwd_nb(gz, t, q, w, float(eps), int(ignore), bool(use_index), scale.astype(np.float64))
     return gz
 
 
