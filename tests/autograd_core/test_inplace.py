@@ -198,6 +198,25 @@ def test_modifying_a_saved_input_fails_backward_naming_the_op():
         z.sum().backward()
 
 
+def test_writing_a_saved_input_that_needs_no_grad_is_allowed_but_fails_backward():
+    a = ac.tensor([1.0, 2.0])  # no grad: writable even with grad mode on
+    w = ac.tensor([3.0, 4.0], requires_grad=True)
+    z = a * w  # saves a for w's gradient
+    a.add_(1)
+    with pytest.raises(ac.SavedTensorError, match="saved by mul"):
+        z.sum().backward()
+
+
+def test_augmented_item_assignment():
+    x = ac.zeros(4)
+    x[1:3] += 2.0  # getitem view, __iadd__, then setitem
+    x[[0, 0]] += 1.0  # advanced index: a copy, written back once (numpy and PyTorch alike)
+    assert x.tolist() == [1.0, 2.0, 2.0, 0.0]
+    p = ac.zeros(4, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"\+= \(__iadd__\): in-place operations on a tensor that requires grad \(an output of getitem\)"):
+        p[1:3] += 1.0
+
+
 def test_modifying_a_saved_output_fails_backward():
     x = ac.tensor([0.5, 1.0], requires_grad=True)
     y = x.exp()
