@@ -93,6 +93,8 @@ def test_dispatch_uses_the_loop_only_for_the_last_axis_of_contiguous_floats(monk
     K.softmax(np.asfortranarray(x), 1)   # not C-contiguous
     K.softmax(x.astype(np.float16), 1)   # not float32/float64
     K.softmax(np.empty((0, 3), np.float32), 1)
+    big = _draw((2, K.EXP_LOOP_MAX_SIZE // 2 + 1), 0, np.float32)  # numpy's SIMD exp wins
+    np.testing.assert_allclose(K.softmax(big, 1), real(big), rtol=1e-5, atol=1e-8)
     assert calls == [(4, 3)]
     monkeypatch.setattr(kernels, "USE_NUMBA", False)
     np.testing.assert_allclose(K.softmax(x, 1), real(x), rtol=1e-6)
@@ -108,9 +110,12 @@ def test_backward_dispatch_needs_both_operands_contiguous(monkeypatch):
     g = np.ones((3, 4))
     K.softmax_backward(g, y, 1)
     assert calls == [1]
+    big = np.ones((3, K.EXP_LOOP_MAX_SIZE))  # no exp in this loop: it runs at any size
+    K.softmax_backward(big, big, 1)
+    assert calls == [1, 1]
     np.testing.assert_allclose(K.softmax_backward(np.broadcast_to(1.0, (3, 4)), y, 1), 0,
                                atol=1e-15)
-    assert calls == [1]
+    assert calls == [1, 1]  # the broadcast (non-contiguous) gradient took the twin
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
