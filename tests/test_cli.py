@@ -337,3 +337,14 @@ def test_progress_bar_goes_to_stderr(tmp_path, capsys):
     assert status == 0
     assert "epoch 1/1" in err and "batch" in err  # tqdm's bar
     assert "epoch   1/1" in out  # the per-epoch summary line
+
+
+def test_default_training_reaches_97_percent_on_digits(tmp_path, capsys):
+    """The acceptance criterion: the default command (30 epochs, Adam, batch norm,
+    dropout, L2) reaches at least 97% on the fixed digits test split."""
+    status, out, err = _run(["train", "--out", str(tmp_path / "r"), "--no-progress"], capsys)
+    assert status == 0, err
+    m = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert len(m["history"]) == 30
+    assert m["test_accuracy"] >= 0.97
+    assert m["history"][-1]["dev_acc"] >= 0.95
