@@ -203,6 +203,14 @@ class SelectMethods:
 
     clip = clamp
 
+    def clamp_min(self, min):
+        """``clamp(min=min)``."""
+        return self.clamp(min=min)
+
+    def clamp_max(self, max):
+        """``clamp(max=max)``."""
+        return self.clamp(max=max)
+
     def maximum(self, other):
         """Elementwise larger of two broadcasting tensors (NaN propagates); a tie splits
         the gradient in halves, as PyTorch."""

@@ -122,6 +122,8 @@ def test_clamp_errors_and_dtypes():
     np.testing.assert_array_equal(i.clamp(2, 6).numpy(), [2, 5, 6])
     assert i.clamp(min=1.5).dtype == np.float32  # as PyTorch: a float bound makes floats
     assert x.clamp(0.5, 1.5).dtype == np.float32
+    np.testing.assert_array_equal(x.clamp_min(1.5).numpy(), [1.5, 2.0])
+    np.testing.assert_array_equal(x.clamp_max(ac.tensor(1.5)).numpy(), [1.0, 1.5])
 
 
 @pytest.mark.parametrize("op", ["maximum", "minimum"])
