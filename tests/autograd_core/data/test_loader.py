@@ -178,3 +178,17 @@ def test_random_split_sizes_and_disjointness():
         random_split(ds, [5, 4])
     with pytest.raises(ValueError, match="sum to 1"):
         random_split(ds, [0.5, 0.4])
+
+
+def test_tensor_dataset_batches_without_per_item_getitem():
+    class NoItems(TensorDataset):
+        def __getitem__(self, index):
+            raise AssertionError("the fast path must not read items one by one")
+
+    ds = NoItems(ac.arange(10), ac.arange(10) * 2)
+    batches = list(DataLoader(ds, batch_size=4, shuffle=True, seed=0))
+    assert sum(len(b[0]) for b in batches) == 10
+    for xb, yb in batches:
+        assert np.array_equal(yb.numpy(), xb.numpy() * 2)
+    sub = Subset(ds, [1, 3, 5])
+    assert [b[1].tolist() for b in DataLoader(sub, batch_size=3)] == [[2, 6, 10]]
