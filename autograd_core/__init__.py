@@ -28,3 +28,13 @@ from .ops.linalg import *  # noqa: F401,F403
 from .ops.compare import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # `autograd_core.data` / `.viz` load on first use: viz pulls in graphviz and data
+    # reads a file, and `import autograd_core` should stay fast.
+    if name in ("data", "viz"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'autograd_core' has no attribute {name!r}")
