@@ -150,6 +150,24 @@ class LogSumExp(Function):
 
 # -- argument handling -------------------------------------------------------------------
 
+_DIMS = {}  # (dim, ndim) -> normalized dims: a pure memo of shapes.normalize_dims
+
+
+def _dims(op, dim, ndim):
+    """``normalize_dims`` memoized: the engine reduces every broadcast gradient through
+    ``sum``, always with the same few dim tuples, and the validation loop would cost
+    more than a small reduction itself. Invalid dims are never cached (they raise)."""
+    key = (dim, ndim)
+    try:
+        return _DIMS[key]
+    except KeyError:
+        dims = normalize_dims(op, dim, ndim)
+        if len(_DIMS) < 4096:
+            _DIMS[key] = dims
+        return dims
+    except TypeError:  # an unhashable dim (a list): not memoized
+        return normalize_dims(op, dim, ndim)
+
 def _args(op, dim, keepdim, axis, keepdims):
     """Merge numpy's ``axis``/``keepdims`` into ``dim``/``keepdim``."""
     if axis is not None:
@@ -168,7 +186,7 @@ def _one_dim(op, dim, ndim):
             f"{op}(): dim must be an int, got {type(dim).__name__} {dim!r}"
             + ("; use amax/amin to reduce several dims" if op in ("max", "min") else "")
         )
-    return normalize_dims(op, dim, ndim)
+    return _dims(op, dim, ndim)
 
 
 def _float(op, x, dtype=None):
@@ -204,14 +222,14 @@ class ReduceMethods:
         if axis is not None or keepdims is not None:
             dim, keepdim = _args("sum", dim, keepdim, axis, keepdims)
         x = self if dtype is None else self.astype(dtype)
-        return x._apply(Sum, x, dims=normalize_dims("sum", dim, x._data.ndim),
+        return x._apply(Sum, x, dims=_dims("sum", dim, x._data.ndim),
                         keepdim=keepdim)
 
     def mean(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
         """Arithmetic mean over ``dim`` (NaN for an empty reduction, as numpy)."""
         dim, keepdim = _args("mean", dim, keepdim, axis, keepdims)
         x = _float("mean", self, dtype)
-        dims = normalize_dims("mean", dim, x._data.ndim)
+        dims = _dims("mean", dim, x._data.ndim)
         return x._apply(Sum, x, dims=dims, keepdim=keepdim) / _count(x.shape, dims)
 
     def _moments(self, op, dim, unbiased, keepdim, correction, axis, keepdims, ddof):
@@ -222,7 +240,7 @@ class ReduceMethods:
         dim, keepdim = _args(op, dim, keepdim, axis, keepdims)
         c = _correction(op, unbiased, correction, ddof)
         x = _float(op, self)
-        dims = normalize_dims(op, dim, x._data.ndim)
+        dims = _dims(op, dim, x._data.ndim)
         n = _count(x.shape, dims)
         mu = x._apply(Sum, x, dims=dims, keepdim=True) / n
         d = x - mu
@@ -257,7 +275,7 @@ class ReduceMethods:
         """Product over ``dim`` (1 for an empty reduction); exact gradient with zeros."""
         dim, keepdim = _args("prod", dim, keepdim, axis, keepdims)
         x = self if dtype is None else self.astype(dtype)
-        return x._apply(Prod, x, dims=normalize_dims("prod", dim, x._data.ndim),
+        return x._apply(Prod, x, dims=_dims("prod", dim, x._data.ndim),
                         keepdim=keepdim)
 
     def norm(self, p=2, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
@@ -266,7 +284,7 @@ class ReduceMethods:
         dim, keepdim = _args("norm", dim, keepdim, axis, keepdims)
         order = norm_order(p)
         x = _float("norm", self, dtype)
-        return x._apply(Norm, x, p=order, dims=normalize_dims("norm", dim, x._data.ndim),
+        return x._apply(Norm, x, p=order, dims=_dims("norm", dim, x._data.ndim),
                         keepdim=keepdim)
 
     def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
@@ -276,7 +294,7 @@ class ReduceMethods:
         x = self
         if not dtypes.is_float(x._data.dtype):
             x = x.astype(dtypes.get_default_dtype())
-        return x._apply(LogSumExp, x, dims=normalize_dims("logsumexp", dim, x._data.ndim),
+        return x._apply(LogSumExp, x, dims=_dims("logsumexp", dim, x._data.ndim),
                         keepdim=keepdim)
 
     # -- extremes -------------------------------------------------------------------
@@ -308,13 +326,13 @@ class ReduceMethods:
     def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Maximum over ``dim`` (int, tuple or None); gradient split evenly among ties."""
         dim, keepdim = _args("amax", dim, keepdim, axis, keepdims)
-        return self._apply(Amax, self, dims=normalize_dims("amax", dim, self._data.ndim),
+        return self._apply(Amax, self, dims=_dims("amax", dim, self._data.ndim),
                            keepdim=keepdim)
 
     def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Minimum over ``dim`` (int, tuple or None); gradient split evenly among ties."""
         dim, keepdim = _args("amin", dim, keepdim, axis, keepdims)
-        return self._apply(Amin, self, dims=normalize_dims("amin", dim, self._data.ndim),
+        return self._apply(Amin, self, dims=_dims("amin", dim, self._data.ndim),
                            keepdim=keepdim)
 
     def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
