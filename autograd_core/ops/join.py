@@ -92,8 +92,10 @@ def cat(tensors, dim=0, *, axis=None):
 concat = concatenate = cat
 
 
-def stack(tensors, dim=0):
+def stack(tensors, dim=0, *, axis=None):
     """n tensors of one shape S -> one tensor with a new dim of size n at ``dim``."""
+    if axis is not None:
+        dim = axis
     ts = _tensors("stack", tensors)
     s0 = ts[0].shape
     for i, t in enumerate(ts):

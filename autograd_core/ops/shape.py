@@ -239,8 +239,10 @@ class ShapeMethods:
         d = wrap_dim("unsqueeze", dim, self.ndim, extra=1)
         return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
 
-    def squeeze(self, dim=None):
+    def squeeze(self, dim=None, *, axis=None):
         """Size-1 dims removed: all of them, or those among ``dim`` (an int or a tuple)."""
+        if axis is not None:
+            dim = axis
         if dim is None:
             dims = range(self.ndim)
         else:
@@ -357,8 +359,8 @@ def unsqueeze(input, dim):
     return _check_tensor("unsqueeze", input).unsqueeze(dim)
 
 
-def squeeze(input, dim=None):
-    return _check_tensor("squeeze", input).squeeze(dim)
+def squeeze(input, dim=None, *, axis=None):
+    return _check_tensor("squeeze", input).squeeze(dim, axis=axis)
 
 
 def broadcast_to(input, size):

@@ -45,6 +45,7 @@ def test_stack_gradcheck(shape, seed, layout, n, data):
     xs = [leaf(a, layout) for a in arrs]
     d = data.draw(st.integers(-len(shape) - 1, len(shape)))
     np.testing.assert_array_equal(ac.stack(xs, d).numpy(), np.stack(arrs, axis=d))
+    assert ac.stack(xs, axis=d).shape == np.stack(arrs, axis=d).shape
     assert gradcheck(lambda *t: ac.stack(t, d), xs)
     assert gradgradcheck(lambda *t: ac.stack(t, d), xs)
 

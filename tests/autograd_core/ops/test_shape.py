@@ -196,7 +196,7 @@ def test_squeeze_unsqueeze_edge_cases():
     assert s.squeeze(0).shape == () and s.squeeze(-1).shape == ()
     x = ac.zeros(1, 3, 1)
     assert x.squeeze(1).shape == (1, 3, 1)  # not size 1: unchanged
-    assert x.squeeze((0, 2)).shape == (3,)
+    assert x.squeeze((0, 2)).shape == (3,) == ac.squeeze(x, axis=(0, 2)).shape
     with pytest.raises(IndexError, match=r"unsqueeze: dimension out of range \(expected to be in range of \[-4, 3\], but got 4\)"):
         x.unsqueeze(4)
     with pytest.raises(IndexError, match="squeeze: dimension out of range"):
