@@ -93,6 +93,9 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     (float, input's shape). ``weight`` (C,): per-class weights; 'mean' then divides by
     the summed weights of the targets (index targets) as PyTorch. ``label_smoothing``
     eps mixes the target with the uniform distribution: (1 - eps) t + eps / C.
+    Probability targets get a gradient too; ``weight`` does not. Under
+    ``create_graph=True`` the backward is composed of recorded ops, so grad-of-grad
+    (Hessian-vector products) is exact.
     """
     op = "cross_entropy"
     _pair(op, input, target, reduction)
