@@ -29,7 +29,7 @@ tests' NaN behaviour (relu and elu pass ``g`` at a NaN input, leaky_relu scales 
 import math
 
 import numpy as np
-from numba import njit
+from . import njit  # lazy: numba is imported on first use
 
 from . import USE_NUMBA
 from .elementwise_twins import *  # noqa: F401,F403  (the twins, next to their loops)

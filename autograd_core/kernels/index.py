@@ -11,7 +11,7 @@ integer array already checked to lie in ``[-len(out), len(out))``, ``src`` 2-d w
 ``len(rows)`` rows and ``out.shape[1]`` columns (any layout; made contiguous here).
 """
 import numpy as np
-from numba import njit
+from . import njit  # lazy: numba is imported on first use
 
 from . import USE_NUMBA
 

@@ -20,7 +20,7 @@ C-contiguous (an (N, C) input is viewed as (N, C, 1)); dropout works on flat arr
 Accumulations run in float64 whatever the input dtype.
 """
 import numpy as np
-from numba import njit
+from . import njit  # lazy: numba is imported on first use
 
 from .. import kernels as _switch
 

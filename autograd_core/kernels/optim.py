@@ -30,7 +30,7 @@ that the scalars are computed and cast once per call, not once per parameter:
 import math
 
 import numpy as np
-from numba import njit
+from . import njit  # lazy: numba is imported on first use
 
 from . import USE_NUMBA
 

@@ -23,7 +23,7 @@ the loops, also for float32 data. A row holding NaN comes out all NaN (as PyTorc
 (``cache=True`` keeps the machine code across processes).
 """
 import numpy as np
-from numba import njit
+from . import njit  # lazy: numba is imported on first use
 
 from .. import kernels as _kernels
 
