@@ -259,8 +259,9 @@ class Module:
         descendants (Dropout and BatchNorm behave differently). Returns self."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
-        for m in self.modules():
-            m.__dict__["training"] = mode
+        self.training = mode
+        for m in self.children():
+            m.train(mode)  # each child's own train(), so subclasses may override it
         return self
 
     def eval(self):

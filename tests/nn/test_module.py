@@ -97,6 +97,14 @@ def test_train_eval_recurse():
     with pytest.raises(ValueError):
         net.train("yes")
 
+    class AlwaysEval(nn.Module):  # an overridden train() is honoured when recursing
+        def train(self, mode=True):
+            return super().train(False)
+
+    outer = nn.Sequential(AlwaysEval(), nn.Dropout())
+    outer.train()
+    assert outer.training and outer[1].training and not outer[0].training
+
 
 def test_zero_grad_and_requires_grad_():
     net = Net()
