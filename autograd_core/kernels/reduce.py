@@ -19,16 +19,18 @@ Stability: every form subtracts the row maximum before ``exp``, so logits of +-1
 exact, finite results and no overflow warnings. Sums are accumulated in float64 inside
 the loops, also for float32 data. A row holding NaN comes out all NaN (as PyTorch).
 
-``njit`` without a signature compiles lazily, once per dtype, on first call
-(``cache=True`` keeps the machine code across processes).
+``njit`` (the package's lazy wrapper) imports numba and compiles on first call, once
+per dtype (``cache=True`` keeps the machine code across processes);
+``error_model="numpy"`` drops Python's division-by-zero checks from the loops.
 """
 import numpy as np
-from . import njit  # lazy: numba is imported on first use
 
-from .. import kernels as _kernels
+from .. import kernels as _kernels  # read USE_NUMBA at call time: tests flip it
+from . import njit  # lazy: numba is imported on the first call of a loop
 
 __all__ = [
-    "EXP_LOOP_MAX_SIZE", "softmax", "log_softmax", "softmax_backward", "log_softmax_backward", "logsumexp",
+    "EXP_LOOP_MAX_SIZE",
+    "softmax", "log_softmax", "softmax_backward", "log_softmax_backward", "logsumexp",
     "softmax_np", "log_softmax_np", "softmax_backward_np", "log_softmax_backward_np",
     "softmax_nb", "log_softmax_nb", "softmax_backward_nb", "log_softmax_backward_nb",
 ]
@@ -100,7 +102,7 @@ def log_softmax_backward_np(g, y, axis):
 
 # -- Numba loops over the rows of a C-contiguous (m, n) array ----------------------------
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _softmax_rows(x, out):
     m, n = x.shape
     for i in range(m):
@@ -119,7 +121,7 @@ def _softmax_rows(x, out):
             out[i, j] = out[i, j] * inv
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _log_softmax_rows(x, out):
     m, n = x.shape
     for i in range(m):
@@ -136,7 +138,7 @@ def _log_softmax_rows(x, out):
             out[i, j] = (np.float64(x[i, j]) - mx) - lse
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _softmax_backward_rows(g, y, out):
     m, n = g.shape
     for i in range(m):
@@ -147,7 +149,7 @@ def _softmax_backward_rows(g, y, out):
             out[i, j] = y[i, j] * (g[i, j] - s)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _log_softmax_backward_rows(g, y, out):
     m, n = g.shape
     for i in range(m):
