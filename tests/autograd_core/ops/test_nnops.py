@@ -277,3 +277,25 @@ def test_bce_errors():
         _bce(ac.tensor([0.5, 1.5]), ac.tensor([0.0, 1.0]))
     with pytest.raises(ValueError, match="different from input size"):
         _bce(ac.tensor([0.5, 0.5]), ac.tensor([0.0]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=seeds, N=st.integers(1, 4), C=st.integers(1, 5), d=st.sampled_from([(), (2,), (1, 3)]),
+       prob=st.booleans(), weighted=st.booleans(), eps=st.sampled_from([0.0, 0.3]),
+       reduction=st.sampled_from(["mean", "sum", "none"]), ignore=st.booleans())
+def test_cross_entropy_gradcheck_hypothesis(seed, N, C, d, prob, weighted, eps, reduction, ignore):
+    rng = np.random.default_rng(seed)
+    shape = (N, C) + d
+    z = _leaf(rng.normal(size=shape) * 2)
+    kw = dict(reduction=reduction, label_smoothing=eps)
+    if weighted:
+        kw["weight"] = rng.uniform(0.2, 2.0, C)
+    if prob:
+        q = rng.dirichlet(np.ones(C), size=N * int(np.prod(d)))
+        t = _leaf(np.moveaxis(q.reshape((N,) + d + (C,)), -1, 1))
+    else:
+        t = rng.integers(0, C, size=(N,) + d)
+        if ignore:
+            kw["ignore_index"] = int(t.reshape(-1)[0])  # some rows ignored, maybe all
+        t = ac.tensor(t.astype(np.int64))
+    assert gradcheck(lambda z, t: _ce(z, t, **kw), (z, t))
