@@ -20,6 +20,20 @@ def float_arg(op, name, x):
     return x
 
 
+def legacy_reduction(size_average, reduce, reduction):
+    """PyTorch's deprecated ``size_average`` / ``reduce`` arguments, when given, decide
+    the reduction (with PyTorch's deprecation warning); otherwise ``reduction`` does."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    out = "mean" if (size_average and reduce) else ("sum" if reduce else "none")
+    import warnings
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{out}' instead.",
+                  UserWarning, stacklevel=3)
+    return out
+
+
 def check_reduction(op, reduction, allowed=REDUCTIONS):
     if reduction not in allowed:
         raise ValueError(f"{op}: reduction must be one of {allowed}, got {reduction!r}")

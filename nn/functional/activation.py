@@ -91,17 +91,17 @@ def _softmax_dim(name, ndim, stacklevel):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def softmax(input, dim=None, dtype=None):
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim`` (stable: shifted by the max)."""
     tensor_arg("softmax", "input", input)
     if dim is None:
-        dim = _softmax_dim("softmax", input.ndim, 3)
+        dim = _softmax_dim("softmax", input.ndim, _stacklevel)
     return input.softmax(dim, dtype=dtype)
 
 
-def log_softmax(input, dim=None, dtype=None):
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """x - logsumexp(x) along ``dim`` (stable)."""
     tensor_arg("log_softmax", "input", input)
     if dim is None:
-        dim = _softmax_dim("log_softmax", input.ndim, 3)
+        dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
     return input.log_softmax(dim, dtype=dtype)

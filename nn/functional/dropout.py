@@ -9,7 +9,7 @@ from ._util import float_arg, maybe_inplace
 __all__ = ["dropout"]
 
 
-def dropout(input, p=0.5, training=True, inplace=False, generator=None):
+def dropout(input, p=0.5, training=True, inplace=False, *, generator=None):
     """Zero each element with probability ``p`` and scale the kept ones by 1 / (1 - p), so
     the expectation is unchanged; in evaluation (``training=False``) or with p = 0 the
     input is returned unchanged (no scaling at test time). Any shape.

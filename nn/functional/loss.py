@@ -1,4 +1,5 @@
-"""Loss functions (PyTorch's names, arguments and reductions).
+"""Loss functions (PyTorch's names, signatures and reductions; the deprecated
+``size_average`` / ``reduce`` arguments sit where PyTorch has them and still work).
 
 ``reduction``: 'mean' (default), 'sum' or 'none' (the elementwise / per-sample loss);
 anything else raises. Shape rules: see each function.
@@ -10,8 +11,8 @@ import numpy as np
 from autograd_core.ops.nnops import (BinaryCrossEntropy, SoftmaxCrossEntropy,
                                      check_class_target)
 
-from ._util import (broadcast_with_warning, check_reduction, float_arg, reduce, same_shape,
-                    tensor_arg)
+from ._util import (broadcast_with_warning, check_reduction, float_arg, legacy_reduction,
+                    reduce as _reduce, same_shape, tensor_arg)
 
 __all__ = ["mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "cross_entropy", "nll_loss", "kl_div"]
@@ -23,19 +24,21 @@ def _pair(op, input, target, reduction):
     check_reduction(op, reduction)
 
 
-def mse_loss(input, target, reduction="mean"):
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """(x - y)**2, reduced. Shapes should match; broadcastable ones warn (PyTorch)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _pair("mse_loss", input, target, reduction)
     broadcast_with_warning("mse_loss", input, target)
     d = input - target
-    return reduce(d * d, reduction)
+    return _reduce(d * d, reduction)
 
 
-def l1_loss(input, target, reduction="mean"):
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """|x - y|, reduced (gradient sign(x - y), 0 where equal)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _pair("l1_loss", input, target, reduction)
     broadcast_with_warning("l1_loss", input, target)
-    return reduce((input - target).abs(), reduction)
+    return _reduce((input - target).abs(), reduction)
 
 
 def _weighted(op, loss, weight):
@@ -49,25 +52,28 @@ def _weighted(op, loss, weight):
     return loss * weight
 
 
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
     """-w (y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1] and targets y of
     the same shape; logs clamped at -100 as PyTorch. ``weight`` broadcasts to input."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _pair("binary_cross_entropy", input, target, reduction)
     same_shape("binary_cross_entropy", input, target)
     if target.dtype != input.dtype:
         target = target.astype(input.dtype)
     loss = input._apply(BinaryCrossEntropy, input, target)
-    return reduce(_weighted("binary_cross_entropy", loss, weight), reduction)
+    return _reduce(_weighted("binary_cross_entropy", loss, weight), reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean",
-                                     pos_weight=None):
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
+                                     reduce=None, reduction="mean", pos_weight=None):
     """Sigmoid + binary cross-entropy in one stable formula on logits x:
     max(x, 0) - x y + log1p(exp(-|x|)) = softplus(x) - x y, never exp of a large number;
     d/dx = sigmoid(x) - y. ``pos_weight`` (broadcasting to the last dim, e.g. (C,))
     weighs positives: (1 - y) x + (1 + (pw - 1) y) softplus(-x). ``weight`` weighs
     elements (broadcasts to input)."""
     op = "binary_cross_entropy_with_logits"
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _pair(op, input, target, reduction)
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(f"{op}: target size {tuple(target.shape)} must be the same as input size {tuple(input.shape)}")
@@ -80,11 +86,11 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
         tensor_arg(op, "pos_weight", pos_weight)
         lw = (pos_weight - 1.0) * target + 1.0
         loss = (1.0 - target) * input + lw * (-input).softplus(1.0, inf)
-    return reduce(_weighted(op, loss, weight), reduction)
+    return _reduce(_weighted(op, loss, weight), reduction)
 
 
-def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
-                  label_smoothing=0.0):
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean", label_smoothing=0.0):
     """Softmax cross-entropy of logits, fused: log-softmax + NLL in one primitive whose
     gradient is (softmax - target) * g / N (the course's y - t), in one pass.
 
@@ -98,6 +104,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     (Hessian-vector products) is exact.
     """
     op = "cross_entropy"
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _pair(op, input, target, reduction)
     if weight is not None:
         tensor_arg(op, "weight", weight)
@@ -110,11 +117,13 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     )
 
 
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
     """Negative log-likelihood of log-probabilities ``input`` (N, C), (N, C, d1, ...) or
     (C,) at class indices ``target`` (N,), (N, d1, ...) or (): -w[t] * input[n, t]. 'mean'
     divides by the summed weights of the non-ignored targets (nan if there are none)."""
     op = "nll_loss"
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _pair(op, input, target, reduction)
     if weight is not None:
         tensor_arg(op, "weight", weight)
@@ -144,13 +153,14 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     return loss.sum() / denom if denom else loss.sum() * float("nan")
 
 
-def kl_div(input, target, reduction="mean", log_target=False):
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """KL(target || exp(input)) pointwise: target * (log target - input), 0 where
     target = 0; with ``log_target`` the target is given as log-probabilities:
     exp(t) * (t - input). ``input`` holds log-probabilities. 'batchmean' divides the sum
     by input.shape[0] (the true KL per sample); 'mean' divides by the element count and
     warns, as PyTorch."""
     op = "kl_div"
+    reduction = legacy_reduction(size_average, reduce, reduction)
     float_arg(op, "input", input)
     float_arg(op, "target", target)
     check_reduction(op, reduction, ("mean", "batchmean", "sum", "none"))
@@ -169,4 +179,4 @@ def kl_div(input, target, reduction="mean", log_target=False):
             "size. 'batchmean' divides only by the batch size, and aligns with the KL div "
             "math definition.", UserWarning, stacklevel=2,
         )
-    return reduce(loss, reduction)
+    return _reduce(loss, reduction)

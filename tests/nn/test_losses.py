@@ -64,7 +64,7 @@ def test_bce(reduction):
     w = ac.tensor(RNG.uniform(0.5, 2, size=(2,)))
     assert gradcheck(lambda x: nn.BCELoss(weight=w, reduction=reduction)(x, y), (x,))
     torch = pytest.importorskip("torch")
-    _compare(torch, lambda a, b: F.binary_cross_entropy(a, b, w, reduction),
+    _compare(torch, lambda a, b: F.binary_cross_entropy(a, b, w, reduction=reduction),
              lambda a, b: torch.nn.functional.binary_cross_entropy(
                  a, b, torch.tensor(w.numpy()), reduction=reduction),
              [x.numpy(), y.numpy()])
@@ -88,11 +88,12 @@ def test_bce_with_logits(reduction, pos_weight):
     w = ac.tensor(RNG.uniform(0.5, 2, size=(4, 1)))
     inputs = (x, y) + ((pw,) if pos_weight else ())
     assert gradcheck(lambda x, y, *pw: F.binary_cross_entropy_with_logits(
-        x, y, w, reduction, pw[0] if pw else None), inputs)
+        x, y, w, reduction=reduction, pos_weight=pw[0] if pw else None), inputs)
     torch = pytest.importorskip("torch")
     arrays = [x.numpy(), y.numpy()] + ([pw.numpy()] if pos_weight else [])
     _compare(torch,
-             lambda a, b, *p: F.binary_cross_entropy_with_logits(a, b, w, reduction, p[0] if p else None),
+             lambda a, b, *p: F.binary_cross_entropy_with_logits(
+                 a, b, w, reduction=reduction, pos_weight=p[0] if p else None),
              lambda a, b, *p: torch.nn.functional.binary_cross_entropy_with_logits(
                  a, b, torch.tensor(w.numpy()), reduction=reduction, pos_weight=p[0] if p else None),
              arrays, grad_of=(0, 1))  # torch has no gradient for pos_weight; ours is gradchecked
@@ -249,7 +250,7 @@ def test_kl_div(reduction, log_target):
         warnings.simplefilter("ignore", UserWarning)
         assert gradcheck(lambda x: mod(x, tt), (x,))
         torch = pytest.importorskip("torch")
-        _compare(torch, lambda a, b: F.kl_div(a, b, reduction, log_target),
+        _compare(torch, lambda a, b: F.kl_div(a, b, reduction=reduction, log_target=log_target),
                  lambda a, b: torch.nn.functional.kl_div(a, b, reduction=reduction, log_target=log_target),
                  [logq, target])
 
@@ -257,7 +258,7 @@ def test_kl_div(reduction, log_target):
 def test_kl_div_batchmean_is_true_kl():
     p, q = _prob_target((3, 5), 8), _prob_target((3, 5), 9)
     kl = (p * np.log(p / q)).sum(1).mean()
-    np.testing.assert_allclose(F.kl_div(ac.tensor(np.log(q)), ac.tensor(p), "batchmean").item(), kl)
+    np.testing.assert_allclose(F.kl_div(ac.tensor(np.log(q)), ac.tensor(p), reduction="batchmean").item(), kl)
 
 
 def test_reduction_validated_everywhere():
@@ -268,6 +269,20 @@ def test_reduction_validated_everywhere():
     with pytest.raises(ValueError, match="reduction"):
         F.mse_loss(ac.ones(2), ac.ones(2), reduction="avg")
     nn.KLDivLoss(reduction="batchmean")
+
+
+def test_legacy_size_average_and_reduce_in_pytorch_positions():
+    x, y = ac.tensor([1.0, 2.0]), ac.tensor([0.0, 0.0])
+    with pytest.warns(UserWarning, match="reduction='sum'"):
+        assert F.mse_loss(x, y, False).item() == 5.0  # size_average=False
+    with pytest.warns(UserWarning, match="reduction='none'"):
+        assert F.l1_loss(x, y, None, False).shape == (2,)  # reduce=False
+    with pytest.warns(UserWarning):
+        assert nn.CrossEntropyLoss(size_average=False).reduction == "sum"
+    z, t = ac.randn(3, 4), ac.tensor([0, 1, 2])
+    # positional weight, size_average, ignore_index exactly as PyTorch orders them
+    np.testing.assert_allclose(F.cross_entropy(z, t, None, None, 1).item(),
+                               F.cross_entropy(z, t, ignore_index=1).item())
 
 
 def test_one_hot():
