@@ -1,13 +1,14 @@
-"""Reductions: the primitives ``sum``, ``prod`` and ``logsumexp``, and the Tensor methods
-of the whole family (``mean``/``var``/``std`` are derived here; extremes live in
-``minmax.py``, norms in ``norm.py``, softmax in ``softmax.py``, the module-level
-functions in ``reduce_functions.py``).
+"""Reductions: the primitives ``sum`` and ``logsumexp``, and the Tensor methods of the
+whole family (``mean``/``var``/``std`` are derived here; ``prod`` lives in ``prod.py``,
+extremes in ``minmax.py``, norms in ``norm.py``, softmax in ``softmax.py``, the
+module-level functions in ``reduce_functions.py``).
 
 Conventions, as PyTorch: ``dim`` is an int, a tuple/list of ints or None (every dim),
 negatives allowed; ``keepdim`` keeps reduced dims as size 1; numpy's ``axis=`` and
 ``keepdims=`` are accepted too. Unlike PyTorch, an empty tuple ``dim=()`` reduces
-nothing (numpy's rule) rather than everything. Shapes: reducing S over dims D gives S
-without D, or S with D set to 1 under keepdim.
+nothing (numpy's rule) rather than everything; and ``max``/``min`` with a dim (``axis=``
+too) return PyTorch's (values, indices) named tuple, not numpy's values. Shapes:
+reducing S over dims D gives S without D, or S with D set to 1 under keepdim.
 
 Forward calls numpy: each reduction is already one compiled pass. Backward rules are
 Tensor operations (with constant masks where the function is piecewise), so
@@ -24,6 +25,7 @@ from ..shapes import normalize_dims
 from .minmax import (Amax, Amin, MaxDim, MinDim, Argmax, Argmin, return_types,
                      keep_shape)
 from .norm import Norm, norm_order
+from .prod import Prod
 from .registry import register
 from .softmax import Softmax, LogSoftmax, SoftmaxBackward, LogSoftmaxBackward
 from .reduce_functions import (sum, mean, var, std, var_mean, std_mean, prod, norm,
@@ -56,69 +58,6 @@ class Sum(Function):
         if not self.keepdim and self.dims:
             g = g.reshape(keep_shape(self.in_shape, self.dims))
         return g.expand(self.in_shape)
-
-
-@register("prod", "reduce")
-class Prod(Function):
-    """Product over ``dims``. The gradient is the product of the *other* entries of
-    each slice, exact with zeros in the input (not y / x)."""
-
-    def forward(self, a, dims, keepdim):
-        self.dims = dims
-        self.keepdim = keepdim
-        y = np.asarray(np.prod(a, axis=dims, keepdims=keepdim))
-        self.save_for_backward(a, y)
-        return y
-
-    def backward(self, g):
-        x, y = self.saved_tensors
-        if not self.keepdim:
-            kshape = keep_shape(x.shape, self.dims)
-            g, y = g.reshape(kshape), y.reshape(kshape)
-        z = x._data == 0
-        if not z.any():
-            return g * y / x
-        return g * _prod_others(x, z, self.dims)
-
-
-def _prod_others(x, z, dims):
-    """prod_{j != i} x_j for every entry i of x (slices over ``dims``), where x has
-    zeros at mask ``z``, built from Tensor ops so that higher derivatives stay right.
-
-    With q = product of a slice's non-zero entries and Z its zero entries (values 0 but
-    still variables): for i not in Z the result is q * e_|Z|(Z) / x_i, for i in Z it is
-    q * e_{|Z|-1}(Z without i), e_k being the elementary symmetric polynomials. These
-    are written out for |Z| <= 2, which makes every derivative exact; with three or
-    more zeros the value and first derivative (all 0) are exact and higher ones are 0.
-    """
-    dt = x._data.dtype
-
-    def const(mask):
-        return x._make(mask.astype(dt))
-
-    nz = z.sum(axis=dims, keepdims=True)
-    zt, nzt = const(z), const(~z)
-    xs = x * nzt + zt  # zeros replaced by a constant 1: no dependence on x there
-    q = xs._apply(Prod, xs, dims=dims, keepdim=True)  # no zeros: the plain rule
-    zv = x * zt  # the zero entries: value 0, derivative 1
-    s1 = zv._apply(Sum, zv, dims=dims, keepdim=True)  # e_1(Z)
-    e = const(nz == 0)  # e_|Z|(Z) per slice, 0 for |Z| > 2
-    at_zero = None  # e_{|Z|-1}(Z without i) at the zeros
-    if (nz == 1).any():
-        c1 = const(nz == 1)
-        e = e + c1 * s1
-        at_zero = c1
-    if (nz == 2).any():
-        c2 = const(nz == 2)
-        sq = zv * zv
-        e2 = (s1 * s1 - sq._apply(Sum, sq, dims=dims, keepdim=True)) * 0.5
-        e = e + c2 * e2
-        t = c2 * (s1 - zv)
-        at_zero = t if at_zero is None else at_zero + t
-    others = nzt * e / xs
-    if at_zero is not None:
-        others = others + zt * at_zero
-    return q * others
 
 
 @register("logsumexp", "reduce")
