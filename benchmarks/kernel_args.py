@@ -58,6 +58,8 @@ def _dropout_apply(pool, n):
 #: kernels whose arguments are not plain arrays + named scalars
 SPECIAL = {"bn_forward": _bn_forward, "bn_backward": _bn_backward,
            "dropout_apply": _dropout_apply}
+#: the kernels the issue names first; a tier that limits kernels per module keeps these
+PRIORITY = ("relu_backward", "sigmoid_backward", "adam", "dropout_forward")
 #: kernels that are not elementwise and have no builder (reported as skipped)
 NOT_ELEMENTWISE = ("ce_forward", "ce_backward", "logsumexp")
 
@@ -83,6 +85,7 @@ def discover():
                 skipped[f"{info.name}.{name}"] = "not elementwise (row-wise over classes)"
                 continue
             found.append((info.name, name, fn, twin))
+    found.sort(key=lambda f: (f[0], f[1] not in PRIORITY))  # stable: module order kept
     return found, skipped
 
 

@@ -51,7 +51,9 @@ def list_cases(n, per_module=None):
         try:
             nb = KA.bytes_moved(fn, name, n)
         except Exception as e:  # reported, not fatal: an argument we cannot build
-            skipped[f"{mod}.{name}"] = f"{type(e).__name__}: {e}"[:160]
+            first = (str(e).strip().splitlines() or [""])[0]
+            skipped[f"{mod}.{name}"] = (f"cannot build its arguments: "
+                                        f"{type(e).__name__}: {first}")[:160]
             continue
         cases.append({"id": f"{mod}.{name}", "kind": "kernel", "bytes": nb})
         try:
@@ -249,9 +251,12 @@ def run(settings):
     notes = [f"{n:,} float32 elements; GB/s = (arrays read + arrays written) / time, "
              "measured per kernel; ratio: bandwidth / serial triad bandwidth, paired per "
              "round; target: fused elementwise >= 0.9x triad"]
-    if probe["skipped"]:
-        notes.append("not benchmarked: " + "; ".join(f"{k} ({v})" for k, v in
-                                                    probe["skipped"].items()))
+    left = [k for k, v in probe["skipped"].items() if v == "left out in this tier"]
+    other = {k: v for k, v in probe["skipped"].items() if k not in left}
+    if other:
+        notes.append("not benchmarked: " + "; ".join(f"{k} ({v})" for k, v in other.items()))
+    if left:
+        notes.append(f"{len(left)} more kernels left out in this tier: " + ", ".join(left))
     tables = [report.table(3, "Elementwise and fused kernels: bandwidth vs triad", rows,
                            ratio_label="bandwidth / triad", notes=notes)]
     tables.append(_adam_table(settings))

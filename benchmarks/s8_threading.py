@@ -80,7 +80,7 @@ def run(settings):
                 f"layer fwd+bwd, B={batch}, 784->512", k, res[k]["samples"], "ms", scale=1e3,
                 base_samples=None if k == chosen else res[chosen]["samples"], baseline=chosen))
         # our MLP step: BLAS 1 thread vs all cores (the Numba kernels are serial)
-        mlp = {k: arr[k] for k in list(arr)[:2]}
+        mlp = {k: arr[k] for k in list(arr)[:2]} if settings.sizes.get("thread_mlp", True) else {}
         hm = {}
         for k in mlp:
             try:

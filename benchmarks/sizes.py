@@ -25,6 +25,6 @@ TIERS = {
         mm_square=[128], mm_batches=[32],
         elem_n=1 << 16, chain_len=100, mlp_batches=[32], check_steps=3,
         deep=[2_000], deep_rounds=1, cold_reps=1, cold_cache_runs=0, thread_batch=32,
-        kernels_per_module=2,
+        kernels_per_module=1, thread_mlp=False,
     ),
 }
