@@ -77,7 +77,7 @@ def test_adam_loop_vs_twin(decay, flags, beta1, dtype):
               rand(n, 12, dtype, positive=True), rand(n, 13, dtype, positive=True)]
     t = 3
     scalars = (1e-2 / (1 - beta1 ** t), 1 - beta1, K._one_minus(1 - beta1, np.dtype(dtype)),
-               0.999, 0.001, (1 - 0.999 ** t) ** 0.5, 1e-8, 0.1, decay)
+               0.999, 0.001, (1 - 0.999 ** t) ** -0.5, 1e-8, 0.1, decay)
     assert_same(both(K._adam_nb, K.adam_np, arrays, scalars, flags, dtype), dtype)
 
 
