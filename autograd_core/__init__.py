@@ -19,13 +19,24 @@ from . import functional
 from .dtypes import (float16, float32, float64, int8, int16, int32, int64, uint8, bool_,
                      get_default_dtype, set_default_dtype)
 from .ops import REGISTRY as OPS
-from .ops.arith import *  # noqa: F401,F403  (each family's __all__: primitives + functions)
-from .ops.elementwise import *  # noqa: F401,F403
-from .ops.reduce import *  # noqa: F401,F403
-from .ops.shape import *  # noqa: F401,F403
-from .ops.index import *  # noqa: F401,F403
-from .ops.linalg import *  # noqa: F401,F403
-from .ops.compare import *  # noqa: F401,F403
+from .ops import arith as _arith, elementwise as _elementwise, reduce as _reduce
+from .ops import shape as _shape, index as _index, linalg as _linalg, compare as _compare
+
+
+def _export_functions(*families):
+    # The families' functions (exp, cat, where, ...) become autograd_core.<name>; their
+    # primitive classes and Tensor-method mixins stay in autograd_core.ops.<family>.
+    names = []
+    for fam in families:
+        for name in fam.__all__:
+            obj = getattr(fam, name)
+            if not isinstance(obj, type) and not name.startswith("_"):
+                globals()[name] = obj
+                names.append(name)
+    return names
+
+
+_FUNCTIONS = _export_functions(_arith, _elementwise, _reduce, _shape, _index, _linalg, _compare)
 
 __version__ = "0.1.0"
 

@@ -12,7 +12,7 @@ from .registry import register
 
 __all__ = ["Add", "Sub", "Mul", "Div", "Neg", "Pow", "PowScalar", "Cast", "Clone",
            "AddScalar", "RSubScalar", "MulScalar", "DivScalar", "RDivScalar",
-           "ArithMethods", "binary"]
+           "ArithMethods"]
 
 
 def binary(op, ufunc, a, b):
@@ -297,3 +297,53 @@ class ArithMethods:
 
     def __pos__(self):
         return self
+
+
+# -- module-level functions (autograd_core.add(x, y), ...) ----------------------------------
+
+def _pair(op, a, b):
+    if hasattr(a, "_apply"):
+        return a, b
+    if hasattr(b, "_apply"):
+        return b._to_tensor(a), b
+    raise TypeError(f"{op}: expected at least one Tensor, got {type(a).__name__} and "
+                    f"{type(b).__name__}")
+
+
+def add(input, other, alpha=1):
+    """``input + alpha * other`` with broadcasting."""
+    a, b = _pair("add", input, other)
+    return a.add(b, alpha=alpha)
+
+
+def sub(input, other, alpha=1):
+    """``input - alpha * other`` with broadcasting."""
+    a, b = _pair("sub", input, other)
+    return a.sub(b, alpha=alpha)
+
+
+def mul(input, other):
+    """Elementwise product with broadcasting."""
+    a, b = _pair("mul", input, other)
+    return a.mul(b)
+
+
+def div(input, other):
+    """Elementwise true division with broadcasting."""
+    a, b = _pair("div", input, other)
+    return a.div(b)
+
+
+def pow(input, exponent):
+    """``input ** exponent`` (either may be a number)."""
+    a, b = _pair("pow", input, exponent)
+    return a.pow(b) if a is input else b.__rpow__(input)
+
+
+def neg(input):
+    return input.neg()
+
+
+multiply, subtract, divide, true_divide, negative = mul, sub, div, div, neg
+__all__ += ["add", "sub", "mul", "div", "pow", "neg", "multiply", "subtract", "divide",
+            "true_divide", "negative"]

@@ -104,3 +104,24 @@ class LinalgMethods:
         if bias is None:
             return self._apply(Linear, self, weight)
         return self._apply(Linear, self, weight, bias)
+
+
+def matmul(input, other):
+    """Matrix product with numpy's semantics: 1-d operands, broadcast batch dimensions.
+    Shapes (..., n, k) @ (..., k, m) -> (..., n, m)."""
+    if not hasattr(input, "_apply"):
+        return other.__rmatmul__(input)
+    return input.matmul(other)
+
+
+def mm(input, mat2):
+    """(n, k) @ (k, m) -> (n, m); both must be 2-d."""
+    return input.mm(mat2)
+
+
+def dot(input, other):
+    """Inner product of two 1-d tensors -> 0-d."""
+    return input.dot(other)
+
+
+__all__ += ["matmul", "mm", "dot"]
