@@ -21,6 +21,7 @@ from .dtypes import (float16, float32, float64, int8, int16, int32, int64, uint8
 from .ops import REGISTRY as OPS
 from .ops import arith as _arith, elementwise as _elementwise, reduce as _reduce
 from .ops import shape as _shape, index as _index, linalg as _linalg, compare as _compare
+from .ops import nnops as _nnops  # noqa: F401  (registers the fused nn primitives)
 
 
 def _export_functions(*families):

@@ -215,7 +215,8 @@ class Tensor(
             ctx.output_meta = tuple([(o.shape, o.dtype) for o in out])
             nondiff = getattr(ctx, "non_differentiable", ())
             results = tuple([
-                Tensor._make(o, o.dtype.kind == "f" and i not in nondiff, ctx, i)
+                Tensor._make(o, True, ctx, i) if o.dtype.kind == "f" and i not in nondiff
+                else Tensor._make(o)
                 for i, o in enumerate(out)
             ])
         else:
