@@ -127,7 +127,7 @@ class Function:
         return self.name or type(self).__name__
 
     def __repr__(self):
-        return f"<{self.op_name}Backward>"
+        return f"<{type(self).__name__}Backward>"  # PyTorch style: <MulBackward>
 
     @property
     def next_functions(self):

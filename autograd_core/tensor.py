@@ -452,7 +452,7 @@ class Tensor(
         if self._data.dtype not in (np.float32, np.int64, np.bool_):
             extras.append(f"dtype={dtypes.name(self._data.dtype)}")
         if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.op_name}Backward>")
+            extras.append(f"grad_fn={self.grad_fn!r}")
         elif self._requires_grad:
             extras.append("requires_grad=True")
         tail = "".join(", " + e for e in extras)
