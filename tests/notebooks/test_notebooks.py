@@ -20,8 +20,10 @@ from jupyter_client.kernelspec import KernelSpecManager
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-EXPECTED = ["01_tensors_and_autograd", "02_gradient_checking", "03_initialization",
-            "04_optimizers", "05_regularization", "06_second_order"]
+EXPECTED = [
+    "01_tensors_and_autograd", "02_gradient_checking", "03_initialization",
+    "04_optimizers", "05_regularization", "06_second_order", "07_hyperparameter_search",
+]
 CELL_TIMEOUT = 300  # seconds per cell: generous for a loaded 2-core CI box
 KERNEL_NAME = "autograd-core-notebook-test"
 
