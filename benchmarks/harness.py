@@ -12,6 +12,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 
 from . import env as benv
 from .worker import MARK
@@ -133,18 +134,31 @@ def _calibrate(handle, target, max_n=1 << 20):
         per = max(r["seconds"], 1e-9)
 
 
-def interleave(handles, rounds, target, fixed_n=None):
+#: pause before a turn that runs in another process than the previous one: OpenBLAS
+#: workers busy-wait about 2**28 cycles (~0.1 s) after their last call, and OpenMP
+#: pools spin too, so without it a contender's idle pool steals the next one's core
+SETTLE = 0.15
+
+
+def interleave(handles, rounds, target, fixed_n=None, settle=SETTLE):
     """Time every handle ``rounds`` times, taking turns (order rotated each round).
 
     ``handles``: {name: Handle}. Returns {name: {"samples": [s/call per round],
     "parts": {part: [...]}, "n": calls per sample}}.
     """
     names = list(handles)
-    ns = {k: (fixed_n or _calibrate(handles[k], target)) for k in names}
+    ns = {}
+    for k in names:
+        time.sleep(settle)
+        ns[k] = fixed_n or _calibrate(handles[k], target)
     res = {k: {"samples": [], "parts": {}, "n": ns[k]} for k in names}
+    last = None
     for r in range(rounds):
         shift = r % len(names)
         for k in names[shift:] + names[:shift]:
+            if last is not None and handles[k].worker is not last:
+                time.sleep(settle)
+            last = handles[k].worker
             out = handles[k].time(ns[k])
             res[k]["samples"].append(out["seconds"])
             for p, v in out["parts"].items():
