@@ -6,8 +6,14 @@ notebooks directory, with a per-cell timeout. A cell that raises -- including th
 ``assert`` statements with which each notebook checks the claims it teaches -- fails
 the test with the cell's traceback. The committed files must carry no outputs, so
 what is in git is never a stale picture of an older run.
+
+The kernel runs numpy's BLAS single-threaded (unless OPENBLAS_NUM_THREADS /
+OMP_NUM_THREADS are set already): the notebooks' matrices are small, and on a shared
+2-core machine two OpenBLAS threads spinning against another busy process made one
+notebook 5x slower (53 s instead of 10 s) without changing any result.
 """
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -74,8 +80,11 @@ def test_notebook_runs(path, kernel_dir):
                        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernel_dir)]))
     client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT, allow_errors=False,
                             resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+    env = dict(os.environ)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        env.setdefault(var, "1")
     try:
-        client.execute()
+        client.execute(env=env)
     except CellExecutionError as e:  # the message holds the failing cell and traceback
         pytest.fail(f"{path.name}: a cell raised\n{e}", pytrace=False)
 
