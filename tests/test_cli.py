@@ -348,3 +348,24 @@ def test_default_training_reaches_97_percent_on_digits(tmp_path, capsys):
     assert len(m["history"]) == 30
     assert m["test_accuracy"] >= 0.97
     assert m["history"][-1]["dev_acc"] >= 0.95
+
+
+def test_blas_threads_flag_is_validated_and_applied(tmp_path, monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from autograd_core import _cli_train, cli
+
+    with pytest.raises(SystemExit) as e:
+        cli.main(["train", "--blas-threads", "0"])
+    assert e.value.code == 2
+    seen = []
+    real = _cli_train.run_training
+
+    def spy(*a, **k):
+        seen.extend(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+        return real(*a, **k)
+
+    monkeypatch.setattr(_cli_train, "run_training", spy)
+    assert cli.main(["train", "--epochs", "1", "--no-progress", "--blas-threads", "1",
+                     "--out", str(tmp_path / "r")]) == 0
+    assert seen and all(n == 1 for n in seen)
