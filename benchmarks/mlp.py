@@ -73,12 +73,27 @@ def _load(params, arrays, setter):
         setter(p, a)
 
 
-class _Ours:
+class _Eager:
+    """The PyTorch-style step both eager contenders share; ``self.lib`` is the tensor
+    library (autograd_core or torch)."""
+
+    def wrap(self, x, y):
+        return self.lib.from_numpy(x), self.lib.from_numpy(y)
+
+    def step(self, x, y):
+        self.opt.zero_grad()
+        loss = self.crit(self.model(x), y)
+        loss.backward()
+        self.opt.step()
+        return loss
+
+
+class _Ours(_Eager):
     def __init__(self, dropout, lr, weight_decay, arrays):
         import numpy as np
         import autograd_core as ac
         nn, optim = import_ours()
-        self.ac = ac
+        self.lib = ac
         ac.manual_seed(0)
         self.model = _layers(nn, dropout)
         _load(self.model.parameters(), arrays,
@@ -88,21 +103,11 @@ class _Ours:
         self.crit = nn.CrossEntropyLoss()
         self.opt = optim.Adam(self.model.parameters(), lr=lr, weight_decay=weight_decay)
 
-    def wrap(self, x, y):
-        return self.ac.from_numpy(x), self.ac.from_numpy(y)
 
-    def step(self, x, y):
-        self.opt.zero_grad()
-        loss = self.crit(self.model(x), y)
-        loss.backward()
-        self.opt.step()
-        return loss
-
-
-class _Torch:
+class _Torch(_Eager):
     def __init__(self, dropout, lr, weight_decay, arrays):
         import torch
-        self.torch = torch
+        self.lib = torch
         torch.manual_seed(0)
         self.model = _layers(torch.nn, dropout)
         with torch.no_grad():
@@ -111,16 +116,6 @@ class _Torch:
         self.model.train()
         self.crit = torch.nn.CrossEntropyLoss()
         self.opt = torch.optim.Adam(self.model.parameters(), lr=lr, weight_decay=weight_decay)
-
-    def wrap(self, x, y):
-        return self.torch.from_numpy(x), self.torch.from_numpy(y)
-
-    def step(self, x, y):
-        self.opt.zero_grad()
-        loss = self.crit(self.model(x), y)
-        loss.backward()
-        self.opt.step()
-        return loss
 
 
 class _Numpy:
