@@ -1,0 +1,369 @@
+"""Vectorisable ``exp``, ``expm1`` and ``log1p`` for Numba kernels, float32 and float64.
+
+Why: Numba here has no SVML, so ``math.exp`` in a loop is a scalar libm call and the loop
+does not vectorise (sigmoid, softplus, softmax ran at 0.2-0.4x memory bandwidth). These
+are written in plain arithmetic that LLVM turns into SIMD code inside the caller's loop:
+
+- exp: x = n ln2 + r with n = round(x / ln2) (by adding 1.5 * 2^(mantissa bits), which
+  rounds to an integer held in the low mantissa bits: no float->int conversion), ln2
+  split Cody-Waite style into a short ``hi`` (n * hi is exact) and ``lo``; exp(r) on
+  |r| <= ln2/2 by its Taylor polynomial (degree 7 for float32, 13 for float64: the
+  truncation error r^(d+1)/(d+1)! is below 0.05 ulp at |r| = ln2/2); 2^n put into the
+  exponent bits by integer arithmetic, as two factors 2^(n//2) * 2^(n - n//2) so that the
+  whole range from overflow to the last denormal is reached with normal scale factors
+  and one final rounding.
+- expm1: the same reduction, q = expm1(r) by the polynomial without its constant term,
+  then 2^n q + (2^n - 1): no cancellation near 0 (q is exactly the polynomial for
+  |x| <= ln2/2), one rounding of a sum otherwise.
+- log1p: u = 1 + x split into 2^k m with m in [sqrt(1/2), sqrt(2)) from the bits,
+  log(m) = f - (f^2/2 - s (f^2/2 + R(s^2))) with f = m - 1, s = f / (2 + f) and R the
+  series of 2 atanh(s) - 2s, plus k ln2 (hi/lo) and the correction c/u for the rounding
+  of 1 + x. (The classic decomposition; the series coefficients are 2/(2j+1).)
+
+Edges are exact: overflow gives inf, underflow gradually to denormals then 0, NaN
+propagates, exp(-inf) = 0, exp(inf) = inf, expm1(-inf) = -1, log1p(-1) = -inf,
+log1p(x < -1) = NaN, and -0.0 passes through expm1 / log1p. Accuracy against numpy
+(tests/autograd_core/kernels/test_fastmath.py, dense grids over the whole range):
+float32 within 2 ulp, float64 within 4 ulp. The only fastmath flag is ``contract``
+(multiply-adds fuse into FMA): reassociation would fold the rounding trick
+``(t + S) - S`` away, and nnan/ninf would drop the NaN/inf selects.
+
+Laziness: ``import autograd_core`` must not import numba (HACKING.md). This module
+imports only numpy; its public names (``exp``, ``expm1``, ``log1p``) do not exist until
+first looked up, and the module ``__getattr__`` then imports numba and builds the
+bit-cast intrinsics, per-dtype overloads and the dispatchers. Kernel bodies refer to
+them as ``_fm.exp(v)`` (``from . import fastmath as _fm``): Numba looks the attribute up
+when it compiles the kernel, i.e. only on the kernel's first call. ``exp`` etc. are
+Numba dispatchers, so they are also callable from Python on a scalar (slowly);
+``evaluate(name, array)`` runs one vectorised loop over an array (for tests).
+
+Caching caveat: Numba's on-disk cache (``cache=True``) keys a kernel on its own source
+file only. After editing this file, delete the ``__pycache__/*.nbi``/``*.nbc`` files
+of the kernel modules that call it, or they keep the old machine code.
+"""
+import numpy as np
+
+__all__ = ["exp", "expm1", "log1p", "evaluate"]
+
+_f32, _f64 = np.float32, np.float64
+
+# -- constants ------------------------------------------------------------------------
+# float32: 12 significant bits in _LN2_HI32 so n * hi is exact for |n| <= 2^12.
+_LOG2E32 = _f32(1.4426950408889634)
+_SH32 = _f32(12582912.0)             # 1.5 * 2^23: adding it rounds to an integer
+_SHB32 = 0x4B400000                  # its bit pattern
+_LN2_HI32 = _f32(0.693145751953125)  # 0x3F317200
+_LN2_LO32 = _f32(1.4286068203094172e-06)  # ln2 - hi, rounded
+_EXP_LO32 = _f32(-104.0)             # below: exp rounds to 0 (2^-149 / 2 = e^-103.97)
+_EXP_HI32 = _f32(89.0)               # above: inf (FLT_MAX = e^88.72)
+_EM1_LO32 = _f32(-30.0)              # below: expm1 rounds to -1
+_INF32 = _f32(np.inf)
+_NAN32 = _f32(np.nan)
+# float64: ln2 hi has 32 significant bits (low 20 bits of its pattern zero).
+_LOG2E64 = 1.4426950408889634
+_SH64 = 6755399441055744.0           # 1.5 * 2^52
+_SHB64 = 0x4338000000000000
+_LN2_HI64 = 6.93147180369123816490e-01   # 0x3FE62E42FEE00000
+_LN2_LO64 = 1.90821492927058770002e-10
+_EXP_LO64 = -746.0                   # e^-745.13 = 2^-1074 / 2
+_EXP_HI64 = 710.0                    # DBL_MAX = e^709.78
+_EM1_LO64 = -60.0
+_INF64 = np.inf
+_NAN64 = np.nan
+
+
+def _taylor(d, dtype):
+    """1/j! for j = d .. 2, highest first (Horner order)."""
+    from math import factorial
+    return tuple(dtype(1.0 / factorial(j)) for j in range(d, 1, -1))
+
+
+# Horner coefficients, unrolled below as named globals (Numba freezes them as constants)
+(_E32_7, _E32_6, _E32_5, _E32_4, _E32_3, _E32_2) = _taylor(7, _f32)
+(_E64_13, _E64_12, _E64_11, _E64_10, _E64_9, _E64_8, _E64_7, _E64_6, _E64_5, _E64_4,
+ _E64_3, _E64_2) = _taylor(13, float)
+# 2 atanh(s) = 2s + s R(z), z = s^2, R = sum_j 2 z^j / (2j + 1)
+(_L32_1, _L32_2, _L32_3, _L32_4, _L32_5) = (_f32(2.0 / (2 * j + 1)) for j in range(1, 6))
+(_L64_1, _L64_2, _L64_3, _L64_4, _L64_5, _L64_6, _L64_7, _L64_8, _L64_9, _L64_10) = (
+    2.0 / (2 * j + 1) for j in range(1, 11))
+_SQRTH32 = 0x3F3504F3               # bits of sqrt(1/2), float32
+_SQRTH64 = 0x3FE6A09E667F3BCD       # bits of sqrt(1/2), float64
+
+
+# -- bodies (plain Python, compiled by Numba; _bits/_f32_of/_f64_of come from _build) --
+
+def _reduce32(x, lo):
+    """x clamped to [lo, _EXP_HI32] = n ln2 + r; returns (r, n as int)."""
+    xc = x if x > lo else lo          # NaN -> lo: callers put NaN back
+    xc = xc if xc < _EXP_HI32 else _EXP_HI32
+    t = xc * _LOG2E32 + _SH32
+    n = t - _SH32
+    r = xc - n * _LN2_HI32
+    r = r - n * _LN2_LO32
+    return r, np.int64(_bits(t)) - _SHB32
+
+
+def _em1poly32(r):
+    """expm1(r) for |r| <= ln2/2."""
+    h = _E32_7
+    h = h * r + _E32_6
+    h = h * r + _E32_5
+    h = h * r + _E32_4
+    h = h * r + _E32_3
+    h = h * r + _E32_2
+    return r + (r * r) * h  # r exact, the rest small: rounding errors of h shrink by r^2
+
+
+def _exp32(x):
+    r, n = _reduce32(x, _EXP_LO32)
+    p = _em1poly32(r) + _f32(1.0)
+    n1 = n >> 1
+    y = p * _f32_of((n1 + 127) << 23) * _f32_of((n - n1 + 127) << 23)
+    return y if x == x else x
+
+
+def _expm132(x):
+    r, n = _reduce32(x, _EM1_LO32)
+    q = _em1poly32(r)
+    n1 = n >> 1
+    s1 = _f32_of((n1 + 127) << 23)
+    s2 = _f32_of((n - n1 + 127) << 23)
+    s = s1 * s2                       # 2^n, finite for n <= 127
+    y = s * q + (s - _f32(1.0)) if n < 100 else (q + _f32(1.0)) * s1 * s2
+    return x if (x != x or x == 0) else y
+
+
+def _log1p32(x):
+    u = x + _f32(1.0)
+    ui = np.int64(_bits(u)) + (0x3F800000 - _SQRTH32)
+    k = (ui >> 23) - 127
+    m = _f32_of((ui & 0x7FFFFF) + _SQRTH32)   # u / 2^k in [sqrt(1/2), sqrt(2))
+    # rounding error of u = 1 + x, as log(u + c) ~ log(u) + c/u; exact differences
+    c = (_f32(1.0) - (u - x)) if k > 0 else (x - (u - _f32(1.0)))
+    c = c / u if k < 25 else _f32(0.0)
+    f = m - _f32(1.0)
+    s = f / (_f32(2.0) + f)
+    z = s * s
+    R = _L32_5
+    R = R * z + _L32_4
+    R = R * z + _L32_3
+    R = R * z + _L32_2
+    R = R * z + _L32_1
+    R = R * z
+    hf = _f32(0.5) * f * f
+    kf = _f32(k)
+    y = kf * _LN2_HI32 - ((hf - (s * (hf + R) + (kf * _LN2_LO32 + c))) - f)
+    y = y if u < _INF32 else u                # +inf (and huge finite x rounding to inf)
+    y = y if u > 0 else (-_INF32 if u == 0 else _NAN32)  # x = -1: -inf; x < -1: NaN
+    return x if (x != x or x == 0) else y
+
+
+def _reduce64(x, lo):
+    xc = x if x > lo else lo
+    xc = xc if xc < _EXP_HI64 else _EXP_HI64
+    t = xc * _LOG2E64 + _SH64
+    n = t - _SH64
+    r = xc - n * _LN2_HI64
+    r = r - n * _LN2_LO64
+    return r, _bits(t) - _SHB64
+
+
+def _em1poly64(r):
+    h = _E64_13
+    h = h * r + _E64_12
+    h = h * r + _E64_11
+    h = h * r + _E64_10
+    h = h * r + _E64_9
+    h = h * r + _E64_8
+    h = h * r + _E64_7
+    h = h * r + _E64_6
+    h = h * r + _E64_5
+    h = h * r + _E64_4
+    h = h * r + _E64_3
+    h = h * r + _E64_2
+    return r + (r * r) * h
+
+
+def _exp64(x):
+    r, n = _reduce64(x, _EXP_LO64)
+    p = _em1poly64(r) + 1.0
+    n1 = n >> 1
+    y = p * _f64_of((n1 + 1023) << 52) * _f64_of((n - n1 + 1023) << 52)
+    return y if x == x else x
+
+
+def _expm164(x):
+    r, n = _reduce64(x, _EM1_LO64)
+    q = _em1poly64(r)
+    n1 = n >> 1
+    s1 = _f64_of((n1 + 1023) << 52)
+    s2 = _f64_of((n - n1 + 1023) << 52)
+    s = s1 * s2
+    y = s * q + (s - 1.0) if n < 1000 else (q + 1.0) * s1 * s2
+    return x if (x != x or x == 0) else y
+
+
+def _log1p64(x):
+    u = x + 1.0
+    ui = _bits(u) + (0x3FF0000000000000 - _SQRTH64)
+    k = (ui >> 52) - 1023
+    m = _f64_of((ui & 0xFFFFFFFFFFFFF) + _SQRTH64)
+    c = (1.0 - (u - x)) if k > 0 else (x - (u - 1.0))
+    c = c / u if k < 54 else 0.0
+    f = m - 1.0
+    s = f / (2.0 + f)
+    z = s * s
+    R = _L64_10
+    R = R * z + _L64_9
+    R = R * z + _L64_8
+    R = R * z + _L64_7
+    R = R * z + _L64_6
+    R = R * z + _L64_5
+    R = R * z + _L64_4
+    R = R * z + _L64_3
+    R = R * z + _L64_2
+    R = R * z + _L64_1
+    R = R * z
+    hf = 0.5 * f * f
+    kf = np.float64(k)
+    y = kf * _LN2_HI64 - ((hf - (s * (hf + R) + (kf * _LN2_LO64 + c))) - f)
+    y = y if u < _INF64 else u
+    y = y if u > 0 else (-_INF64 if u == 0 else _NAN64)
+    return x if (x != x or x == 0) else y
+
+
+# generic entry points: one Python function each, specialised per dtype by the overloads
+def _exp_any(x):
+    return _exp_ov(x)
+
+
+def _expm1_any(x):
+    return _expm1_ov(x)
+
+
+def _log1p_any(x):
+    return _log1p_ov(x)
+
+
+def _exp_loop(x, out):
+    for i in range(x.size):
+        out[i] = exp(x[i])  # noqa: F821 (built lazily)
+
+
+def _expm1_loop(x, out):
+    for i in range(x.size):
+        out[i] = expm1(x[i])  # noqa: F821
+
+
+def _log1p_loop(x, out):
+    for i in range(x.size):
+        out[i] = log1p(x[i])  # noqa: F821
+
+
+_built = {}
+_PUBLIC = ("exp", "expm1", "log1p")
+_LOOPS = {"exp": _exp_loop, "expm1": _expm1_loop, "log1p": _log1p_loop}
+
+
+def _stub(name):
+    def f(x):
+        raise NotImplementedError(f"fastmath.{name}: overload stub, for Numba only")
+    f.__name__ = name
+    return f
+
+
+def _typer(types, f32, f64):
+    """Overload typer: the float32 or float64 body (None: no match, Numba says so)."""
+    def typer(x):
+        if x == types.float32:
+            return f32
+        if x == types.float64:
+            return f64
+        return None
+    return typer
+
+
+def _build():
+    """Import numba; define the intrinsics, the per-dtype overloads and the dispatchers
+    (nothing compiles here: Numba compiles each on its first use)."""
+    import numba
+    from llvmlite import ir
+    from numba import types
+    from numba.extending import intrinsic, overload
+
+    g = globals()
+
+    @intrinsic
+    def _bits(typingctx, x):
+        """The IEEE bit pattern of a float32/float64 as int32/int64 (LLVM bitcast)."""
+        if x == types.float32:
+            return types.int32(x), lambda c, b, s, a: b.bitcast(a[0], ir.IntType(32))
+        if x == types.float64:
+            return types.int64(x), lambda c, b, s, a: b.bitcast(a[0], ir.IntType(64))
+        return None
+
+    def _int_to_float(width, fty):
+        @intrinsic
+        def cast(typingctx, i):
+            """The float whose bit pattern is the low ``width`` bits of integer ``i``."""
+            if not isinstance(i, types.Integer):
+                return None
+
+            def codegen(context, builder, sig, args):
+                v = args[0]
+                it = ir.IntType(width)
+                if i.bitwidth > width:
+                    v = builder.trunc(v, it)
+                elif i.bitwidth < width:
+                    v = builder.sext(v, it) if i.signed else builder.zext(v, it)
+                return builder.bitcast(v, context.get_value_type(fty))
+
+            return fty(i), codegen
+        return cast
+
+    g["_bits"] = _bits
+    g["_f32_of"] = _int_to_float(32, types.float32)
+    g["_f64_of"] = _int_to_float(64, types.float64)
+
+    for name in ("_reduce32", "_em1poly32", "_reduce64", "_em1poly64"):
+        g[name] = numba.njit(inline="always")(g[name])  # helpers of the bodies
+    impls = {"exp": (_exp32, _exp64), "expm1": (_expm132, _expm164),
+             "log1p": (_log1p32, _log1p64)}
+    for name, (f32, f64) in impls.items():
+        stub = _stub(name)
+
+        overload(stub, inline="always")(_typer(types, f32, f64))
+        g[f"_{name}_ov"] = stub
+
+    disp = {}
+    for name, fn in (("exp", _exp_any), ("expm1", _expm1_any), ("log1p", _log1p_any)):
+        # contract only (fused multiply-add): one rounding per Horner step, NaN/inf kept
+        disp[name] = numba.njit(error_model="numpy", fastmath={"contract"})(fn)
+    g.update(disp)  # the dispatchers, as the public names (the loops below need them)
+    for name, fn in _LOOPS.items():
+        disp[name + "_loop"] = numba.njit(cache=True, error_model="numpy")(fn)
+    _built.update(disp)
+
+
+def __getattr__(name):  # PEP 562: build on first lookup of a public name
+    if name in _PUBLIC or name.endswith("_loop") and name[:-5] in _PUBLIC:
+        if not _built:
+            _build()
+        return _built[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def evaluate(name, x):
+    """``name`` ('exp', 'expm1' or 'log1p') of every element of float32/float64 array
+    ``x``, by one compiled loop; a new array of x's shape and dtype."""
+    if name not in _PUBLIC:
+        raise ValueError(f"fastmath.evaluate: unknown function {name!r}; "
+                         f"expected one of {_PUBLIC}")
+    x = np.asarray(x)
+    if x.dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"fastmath.evaluate({name!r}): dtype {x.dtype} not supported "
+                        "(float32 or float64)")
+    xc = np.ascontiguousarray(x).ravel()
+    out = np.empty_like(xc)
+    __getattr__(name + "_loop")(xc, out)
+    return out.reshape(x.shape)
