@@ -5,6 +5,14 @@ in the graph size, each shared node visited once). Every gradient a node returns
 reduced here, once, to its input's shape and dtype (``_fit``), so no op has to undo
 broadcasting itself. Each node's saved arrays are released right after its backward
 unless ``retain_graph`` is set.
+
+Two representations of the gradients in flight. With ``create_graph=True`` they are
+Tensors and every node runs its Tensor-level ``backward`` (recorded, so grad-of-grad
+works). Otherwise (the common case) they are plain ndarrays: a node with an
+``array_backward`` runs it directly, and any other node gets its gradients wrapped in
+Tensors for its ``backward`` and unwrapped after. Hooks, retained grads, ``grad()``
+captures and anomaly checks always see Tensors. This keeps per-op backward cost at a
+few numpy calls on small tensors (no Tensor or node objects per intermediate gradient).
 """
 import numpy as np
 
@@ -64,6 +72,25 @@ def _fit(g, shape, dtype, node, i):
     return g
 
 
+def _fit_array(a, shape, dtype, node, i):
+    """``_fit`` on an ndarray gradient (the unrecorded path)."""
+    if a.shape != shape:
+        lead, keep = unbroadcast_axes(a.shape, shape)
+        if len(a.shape) < len(shape) or any(
+            a.shape[k] != s for k, s in zip(range(len(lead), a.ndim), shape) if s != 1
+        ):
+            raise RuntimeError(
+                f"backward of {node.op_name}: gradient for input {i} has shape "
+                f"{tuple(a.shape)}, which does not reduce to the input's shape {tuple(shape)}"
+            )
+        if lead or keep:
+            a = np.sum(a, axis=lead + keep, keepdims=True)
+        a = a.reshape(shape)
+    if a.dtype != dtype:
+        a = a.astype(dtype)
+    return a
+
+
 def _order(root_nodes):
     """Consumer counts of every node reachable from ``root_nodes`` (iterative)."""
     deps = {}
@@ -86,12 +113,15 @@ def _run(tensors, grads, retain_graph, create_graph, capture=None):
     """Propagate ``grads`` from ``tensors``. With ``capture`` (for ``grad()``), gradients
     of the captured tensors are stored there and no ``.grad`` is written."""
     handed = {id(g._data) for g in grads}  # arrays that must not become two leaves' .grad
+    raw = not create_graph
     buffers = {}
     roots = []
     for t, g in zip(tensors, grads):
         if t.grad_fn is None:
             _to_leaf(t, g, create_graph, handed, capture)
             continue
+        if raw:
+            g = g._data
         buf = buffers.setdefault(t.grad_fn, [None] * t.grad_fn.n_outputs)
         i = t._out_index
         buf[i] = g if buf[i] is None else buf[i] + g
@@ -102,11 +132,13 @@ def _run(tensors, grads, retain_graph, create_graph, capture=None):
     prev = STATE.enabled
     STATE.enabled = create_graph
     check_anomaly = anomaly.STATE.enabled
+    step = _step_arrays if raw else _step
+    pop = buffers.pop
     try:
         while ready:
             node = ready.pop()
-            gouts = buffers.pop(node, None)
-            if node._released:
+            gouts = pop(node, None)
+            if node._saved is None:
                 raise RuntimeError(
                     f"Trying to backward through the graph a second time (in "
                     f"{node.op_name}): its saved values were freed by the first backward. "
@@ -114,12 +146,17 @@ def _run(tensors, grads, retain_graph, create_graph, capture=None):
                     "if you need to backward through the graph a second time."
                 )
             if gouts is not None and (node._out_hooks or node._retained or capture):
-                gouts = _output_hooks(node, gouts, capture)
+                if raw:
+                    gouts = [None if g is None else _wrap(node, g) for g in gouts]
+                    gouts = _output_hooks(node, gouts, capture, handed)
+                    gouts = [None if g is None else g._data for g in gouts]
+                else:
+                    gouts = _output_hooks(node, gouts, capture, handed)
             if gouts is not None:
                 for g in gouts:
                     if g is not None:
-                        _step(node, gouts, buffers, create_graph, handed, capture,
-                              check_anomaly)
+                        step(node, gouts, buffers, create_graph, handed, capture,
+                             check_anomaly)
                         break
             if not retain_graph:
                 node.release()
@@ -135,7 +172,12 @@ def _run(tensors, grads, retain_graph, create_graph, capture=None):
         STATE.enabled = prev
 
 
-def _output_hooks(node, gouts, capture):
+def _wrap(node, a):
+    """An ndarray gradient as a (leaf) Tensor, for hooks and Tensor-level backwards."""
+    return node._tensor_cls._make(a)
+
+
+def _output_hooks(node, gouts, capture, handed=None):
     if node._out_hooks:
         for i, hooks in node._out_hooks.items():
             for h in hooks:
@@ -148,6 +190,8 @@ def _output_hooks(node, gouts, capture):
             t = ref()
             if t is not None and gouts[i] is not None and capture is None:
                 g = gouts[i] if STATE.enabled else gouts[i].detach()
+                if handed is not None:
+                    handed.add(id(g._data))  # .grad of t: no leaf may get the same array
                 t.grad = g if t.grad is None else t.grad + g
     if capture is not None:
         for i, g in enumerate(gouts):
@@ -155,6 +199,74 @@ def _output_hooks(node, gouts, capture):
             if slot is not None and g is not None:
                 slot[0] = g if slot[0] is None else slot[0] + g
     return gouts
+
+
+def _step_arrays(node, gouts, buffers, create_graph, handed, capture, check_anomaly):
+    """One node's backward on ndarray gradients (``create_graph=False``)."""
+    ab = node.array_backward
+    if ab is not None:
+        if len(gouts) == 1:
+            gins = ab(gouts[0])
+        else:
+            outs = node.output_meta
+            gins = ab(*[g if g is not None else np.zeros(*outs[i])
+                        for i, g in enumerate(gouts)])
+    else:
+        gins = _tensor_backward(node, gouts)
+    edges = node.edges
+    if type(gins) is not tuple:
+        gins = (gins,)
+    if len(gins) != len(edges):
+        raise RuntimeError(
+            f"backward of {node.op_name} returned {len(gins)} gradients for "
+            f"{len(edges)} inputs"
+        )
+    if check_anomaly:
+        anomaly.check(node, [None if a is None else _wrap(node, a) for a in gins])
+    meta = node.input_meta
+    for i, edge in enumerate(edges):
+        a = gins[i]
+        if edge is None or a is None:
+            continue
+        if type(a) is not np.ndarray:  # ufuncs give numpy scalars for 0-d operands
+            a = np.asarray(a)
+        shape, dtype = meta[i]
+        if a.shape != shape or a.dtype != dtype:
+            a = _fit_array(a, shape, dtype, node, i)
+        parent, idx = edge
+        if parent is None:
+            _to_leaf(idx, a, create_graph, handed, capture, raw=True)
+        else:
+            buf = buffers.get(parent)
+            if buf is None:
+                buf = buffers[parent] = [None] * parent.n_outputs
+            b = buf[idx]
+            if b is None:
+                buf[idx] = a
+            else:
+                b = b + a
+                buf[idx] = b if type(b) is np.ndarray else np.asarray(b)
+
+
+def _tensor_backward(node, gouts):
+    """Run a node's Tensor-level backward on ndarray gradients; arrays back out."""
+    make = node._tensor_cls._make
+    if len(gouts) == 1:
+        gins = node.backward(make(gouts[0]))
+    else:
+        outs = node.output_meta
+        gins = node.backward(*[
+            make(g) if g is not None else make(np.zeros(*outs[i]))
+            for i, g in enumerate(gouts)
+        ])
+    if type(gins) is not tuple:
+        return None if gins is None else _unwrap(gins)
+    return tuple([None if g is None else _unwrap(g) for g in gins])
+
+
+def _unwrap(g):
+    a = g._data
+    return a if type(a) is np.ndarray else np.asarray(a)
 
 
 def _step(node, gouts, buffers, create_graph, handed, capture, check_anomaly):
@@ -195,7 +307,21 @@ def _step(node, gouts, buffers, create_graph, handed, capture, check_anomaly):
             buf[idx] = g if buf[idx] is None else buf[idx] + g
 
 
-def _to_leaf(leaf, g, create_graph, handed, capture):
+def _to_leaf(leaf, g, create_graph, handed, capture, raw=False):
+    """Deliver gradient ``g`` (a Tensor; an ndarray when ``raw``) to ``leaf``."""
+    if raw:
+        if leaf._hooks is None and capture is None:
+            # the common case, on arrays: no Tensor for the gradient until it is .grad
+            grad = leaf.grad
+            if grad is None:
+                if id(g) in handed or not g.flags.owndata or not g.flags.writeable:
+                    g = g.copy()
+                handed.add(id(g))
+                leaf.grad = leaf._make(g)
+            else:
+                leaf.grad = leaf._make(np.asarray(grad._data + g))
+            return
+        g = leaf._make(g)
     if leaf._hooks:
         for h in leaf._hooks:
             r = h(g)

@@ -7,6 +7,10 @@ A primitive is a subclass with two methods side by side:
 - ``backward(ctx, *grads)`` gets the output gradient(s) as Tensors and returns one
   gradient per input (a Tensor or None), written with Tensor operations so that,
   under ``create_graph=True``, the backward pass is itself recorded.
+- optionally ``array_backward(ctx, *grads)``: the same rule on ndarrays (saved values
+  from ``ctx.saved_arrays``), returning arrays or None. The engine uses it when the
+  backward is not recorded (``create_graph=False``, the common case): no Tensor is
+  built per intermediate gradient, which is most of the per-op cost on small tensors.
 
 An instance is created for each call and, when the call is recorded, it *is* the graph
 node (``tensor.grad_fn``). The glue that runs a primitive and records it lives in
@@ -53,8 +57,13 @@ class Function:
 
     # Bookkeeping lives in slots (set by Tensor._apply); what an op's forward stores on
     # itself goes to the instance __dict__, so release() knows exactly what to free.
+    #: optional array-level twin of ``backward`` (see the module doc); None: not provided
+    array_backward = None
+
+    # _saved is () or the resolved saved values while the node is live, None once
+    # released (one slot instead of a separate flag: smaller nodes for deep graphs).
     __slots__ = ("_recording", "needs_input_grad", "edges", "input_meta", "output_meta",
-                 "n_outputs", "_saved", "_to_save", "_released", "_out_hooks", "_retained",
+                 "n_outputs", "_saved", "_out_hooks", "_retained",
                  "_tensor_cls", "_trace", "__dict__", "__weakref__")
 
     # Attributes every node gets from Tensor._apply:
@@ -91,35 +100,61 @@ class Function:
         flows through them). Any other array is saved as a constant.
         """
         if self._recording:
-            self._to_save = arrays  # resolved in Tensor._apply once outputs exist
+            self._saved = arrays  # resolved in Tensor._apply once outputs exist
+
+    def _freed_error(self):
+        return SavedTensorError(
+            f"Trying to backward through the graph a second time (or directly access "
+            f"saved tensors after they have already been freed) in {self.op_name}. "
+            "Saved intermediate values of the graph are freed when you call "
+            ".backward() or autograd.grad(). Specify retain_graph=True if you need "
+            "to backward through the graph a second time or if you need to access "
+            "saved tensors after calling backward."
+        )
+
+    def _version_error(self, s):
+        arr, version, saved_version = s[1], s[2], s[3]
+        return SavedTensorError(
+            f"one of the variables needed for gradient computation has been "
+            f"modified by an inplace operation: a tensor of shape "
+            f"{tuple(arr.shape)} saved by {self.op_name} is at version "
+            f"{version[0]}; expected version {saved_version} instead. "
+            "Modify a copy (x.clone()) instead, or do the in-place change "
+            "after backward."
+        )
 
     @property
     def saved_tensors(self):
         """The saved Tensors, after checking none was freed or modified in place."""
         saved = self._saved
         if saved is None:
-            raise SavedTensorError(
-                f"Trying to backward through the graph a second time (or directly access "
-                f"saved tensors after they have already been freed) in {self.op_name}. "
-                "Saved intermediate values of the graph are freed when you call "
-                ".backward() or autograd.grad(). Specify retain_graph=True if you need "
-                "to backward through the graph a second time or if you need to access "
-                "saved tensors after calling backward."
-            )
+            raise self._freed_error()
         out = []
         for s in saved:
-            t, arr, version, saved_version, idx = s
-            if version[0] != saved_version:
-                raise SavedTensorError(
-                    f"one of the variables needed for gradient computation has been "
-                    f"modified by an inplace operation: a tensor of shape "
-                    f"{tuple(arr.shape)} saved by {self.op_name} is at version "
-                    f"{version[0]}; expected version {saved_version} instead. "
-                    "Modify a copy (x.clone()) instead, or do the in-place change "
-                    "after backward."
-                )
+            if s[2][0] != s[3]:
+                raise self._version_error(s)
+            t = s[0]
             out.append(t if t is not None else self._tensor_cls._output_of(self, s))
         return tuple(out)
+
+    @property
+    def saved_arrays(self):
+        """The saved values as ndarrays (for ``array_backward``), with the same checks as
+        ``saved_tensors``; no Tensor is built."""
+        saved = self._saved
+        if saved is None:
+            raise self._freed_error()
+        for s in saved:
+            if s[2][0] != s[3]:
+                raise self._version_error(s)
+        if len(saved) == 1:
+            return (saved[0][1],)
+        return tuple([s[1] for s in saved])
+
+    @property
+    def _released(self):
+        """True once ``release()`` freed the saved values."""
+        return self._saved is None
 
     # -- description --------------------------------------------------------------
     @property
@@ -148,7 +183,6 @@ class Function:
         Saved tensors and every array an op stored on itself are dropped; the graph's
         structure (edges) stays, so drawing it still works.
         """
-        self._released = True
         self._saved = None
         d = self.__dict__
         if d:

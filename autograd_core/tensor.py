@@ -26,6 +26,28 @@ __all__ = ["Tensor"]
 
 
 _new = object.__new__
+_new_saved = tuple.__new__  # _Saved without a Python-level __new__ call (hot path)
+
+# Interned shape/dtype records. A node keeps, per input and per output, (shape, dtype)
+# for the engine; nodes of the same signature share one record instead of holding
+# fresh tuples each (about 300 B/op in a deep chain of small ops). Keyed by the flat
+# (shape0, dtype0, shape1, dtype1, ...); bounded so odd workloads cannot grow it forever.
+_META = {}
+_META_MAX = 4096
+
+
+def _meta(key):
+    m = _META.get(key)
+    if m is None:
+        m = tuple([(key[k], key[k + 1]) for k in range(0, len(key), 2)])
+        if len(_META) < _META_MAX:
+            _META[key] = m
+    return m
+
+
+_NEEDS = {(False,): (False,), (True,): (True,), (False, False): (False, False),
+          (False, True): (False, True), (True, False): (True, False),
+          (True, True): (True, True)}  # shared needs_input_grad tuples
 
 
 def _resolve_saved(arrays, inputs, outs):
@@ -36,20 +58,23 @@ def _resolve_saved(arrays, inputs, outs):
     for k, arr in enumerate(arrays):
         if k < n_in and inputs[k]._data is arr:
             t = inputs[k]
-            saved.append(_Saved(t, t._data, t._version, t._version[0], None))
+            v = t._version
+            saved.append(_new_saved(_Saved, (t, arr, v, v[0], None)))
             continue
         for t in inputs:
             if t._data is arr:
-                saved.append(_Saved(t, arr, t._version, t._version[0], None))
+                v = t._version
+                saved.append(_new_saved(_Saved, (t, arr, v, v[0], None)))
                 break
         else:
             for i, o in enumerate(outs):
                 if o._data is arr:
-                    saved.append(_Saved(None, arr, o._version, o._version[0], i))
+                    v = o._version
+                    saved.append(_new_saved(_Saved, (None, arr, v, v[0], i)))
                     break
             else:
                 arr = np.asarray(arr)
-                saved.append(_Saved(Tensor._make(arr), arr, [0], 0, None))
+                saved.append(_new_saved(_Saved, (Tensor._make(arr), arr, [0], 0, None)))
     return tuple(saved)
 
 
@@ -61,9 +86,9 @@ def _as_arrays(ctx, out):
     if type(out) is tuple:
         return tuple([o if type(o) is np.ndarray else _as_arrays(ctx, o) for o in out])
     arr = np.asarray(out)
-    saved = ctx._to_save if ctx is not None else None  # None: not recording, nothing saved
+    saved = ctx._saved if ctx is not None else None  # None: not recording, nothing saved
     if saved:
-        ctx._to_save = tuple([arr if s is out else s for s in saved])
+        ctx._saved = tuple([arr if s is out else s for s in saved])
     return arr
 
 
@@ -160,7 +185,10 @@ class Tensor(
     @classmethod
     def _apply(cls, fn_cls, *inputs, **params):
         """Run primitive ``fn_cls`` on Tensors ``inputs``; record a node when needed."""
+        # Hot path of every op: one- and two-input calls are spelled out (no list
+        # building), and the node's records are shared interned tuples (see _META).
         ctx = _new(fn_cls)
+        n = len(inputs)
         record = False
         if STATE.enabled and fn_cls.differentiable:
             for t in inputs:
@@ -170,8 +198,10 @@ class Tensor(
         ctx._recording = record
         if not record:
             ctx.needs_input_grad = None
-            if len(inputs) == 1:
+            if n == 1:
                 out = ctx.forward(inputs[0]._data, **params)
+            elif n == 2:
+                out = ctx.forward(inputs[0]._data, inputs[1]._data, **params)
             else:
                 out = ctx.forward(*[t._data for t in inputs], **params)
             if type(out) is not np.ndarray:
@@ -186,33 +216,65 @@ class Tensor(
             t.grad = None
             t._out_index = 0
             return t
-        ctx._recording = True
-        ctx._to_save = ()
-        ctx._saved = None
-        ctx._released = False
+        ctx._saved = ()  # save_for_backward puts the raw arrays here; resolved below
         ctx._out_hooks = None
         ctx._retained = None
-        ctx.needs_input_grad = tuple([t._requires_grad for t in inputs])
-        out = ctx.forward(*[t._data for t in inputs], **params)
+        ctx._tensor_cls = Tensor
+        if n == 1:
+            t0 = inputs[0]
+            a = t0._data
+            ctx.needs_input_grad = _NEEDS[(True,)]
+            out = ctx.forward(a, **params)
+            m = _META.get((a.shape, a.dtype))
+            ctx.input_meta = m if m is not None else _meta((a.shape, a.dtype))
+            f = t0.grad_fn
+            ctx.edges = ((f, t0._out_index),) if f is not None else ((None, t0),)
+        elif n == 2:
+            t0, t1 = inputs
+            a, b = t0._data, t1._data
+            r0, r1 = t0._requires_grad, t1._requires_grad
+            ctx.needs_input_grad = _NEEDS[(r0, r1)]
+            out = ctx.forward(a, b, **params)
+            key = (a.shape, a.dtype, b.shape, b.dtype)
+            m = _META.get(key)
+            ctx.input_meta = m if m is not None else _meta(key)
+            if r0:
+                f = t0.grad_fn
+                e0 = (f, t0._out_index) if f is not None else (None, t0)
+            else:
+                e0 = None
+            if r1:
+                f = t1.grad_fn
+                e1 = (f, t1._out_index) if f is not None else (None, t1)
+            else:
+                e1 = None
+            ctx.edges = (e0, e1)
+        else:
+            ctx.needs_input_grad = tuple([t._requires_grad for t in inputs])
+            out = ctx.forward(*[t._data for t in inputs], **params)
+            key = []
+            edges = []
+            for t in inputs:
+                a = t._data
+                key.append(a.shape)
+                key.append(a.dtype)
+                if not t._requires_grad:
+                    edges.append(None)
+                elif t.grad_fn is not None:
+                    edges.append((t.grad_fn, t._out_index))
+                else:
+                    edges.append((None, t))
+            ctx.input_meta = _meta(tuple(key))
+            ctx.edges = tuple(edges)
         if type(out) is not np.ndarray:
             out = _as_arrays(ctx, out)
-        edges = []
-        meta = []
-        for t in inputs:
-            a = t._data
-            meta.append((a.shape, a.dtype))
-            if not t._requires_grad:
-                edges.append(None)
-            elif t.grad_fn is not None:
-                edges.append((t.grad_fn, t._out_index))
-            else:
-                edges.append((None, t))
-        ctx.edges = tuple(edges)
-        ctx.input_meta = tuple(meta)
-        ctx._tensor_cls = Tensor
         if type(out) is tuple:
             ctx.n_outputs = len(out)
-            ctx.output_meta = tuple([(o.shape, o.dtype) for o in out])
+            key = []
+            for o in out:
+                key.append(o.shape)
+                key.append(o.dtype)
+            ctx.output_meta = _meta(tuple(key))
             nondiff = getattr(ctx, "non_differentiable", ())
             results = tuple([
                 Tensor._make(o, True, ctx, i) if o.dtype.kind == "f" and i not in nondiff
@@ -221,7 +283,9 @@ class Tensor(
             ])
         else:
             ctx.n_outputs = 1
-            ctx.output_meta = ((out.shape, out.dtype),)
+            key = (out.shape, out.dtype)
+            m = _META.get(key)
+            ctx.output_meta = m if m is not None else _meta(key)
             t = _new(Tensor)
             t._data = out
             t._version = [0]
@@ -233,13 +297,16 @@ class Tensor(
             else:
                 t._requires_grad = False
                 t.grad_fn = None
-            results = (t,)
-        if ctx._to_save:
-            ctx._saved = _resolve_saved(ctx._to_save, inputs, results)
-            ctx._to_save = ()
+            if ctx._saved:
+                ctx._saved = _resolve_saved(ctx._saved, inputs, (t,))
+            if anomaly.STATE.enabled:
+                anomaly.record_creation(ctx)
+            return t
+        if ctx._saved:
+            ctx._saved = _resolve_saved(ctx._saved, inputs, results)
         if anomaly.STATE.enabled:
             anomaly.record_creation(ctx)
-        return results if type(out) is tuple else results[0]
+        return results
 
     # -- autograd attributes ----------------------------------------------------------
     @property

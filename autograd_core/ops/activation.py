@@ -40,6 +40,10 @@ class Relu(Function):
         (y,) = self.saved_tensors
         return g._apply(ReluBackward, g, y)
 
+    def array_backward(self, g):
+        (y,) = self.saved_arrays
+        return K.relu_backward(g, y)
+
 
 @register("relu_backward", "elementwise")
 class ReluBackward(Function):
@@ -66,6 +70,10 @@ class Sigmoid(Function):
     def backward(self, g):
         (y,) = self.saved_tensors
         return g._apply(SigmoidBackward, g, y)
+
+    def array_backward(self, g):
+        (y,) = self.saved_arrays
+        return K.sigmoid_backward(g, y)
 
 
 @register("sigmoid_backward", "elementwise")
@@ -94,6 +102,10 @@ class Tanh(Function):
     def backward(self, g):
         (y,) = self.saved_tensors
         return g._apply(TanhBackward, g, y)
+
+    def array_backward(self, g):
+        (y,) = self.saved_arrays
+        return K.tanh_backward(g, y)
 
 
 @register("tanh_backward", "elementwise")

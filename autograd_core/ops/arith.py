@@ -32,6 +32,9 @@ class Add(Function):
     def backward(self, g):
         return g, g
 
+    def array_backward(self, g):
+        return g, g
+
 
 @register("sub", "arith")
 class Sub(Function):
@@ -40,6 +43,9 @@ class Sub(Function):
 
     def backward(self, g):
         return g, (-g if self.needs_input_grad[1] else None)
+
+    def array_backward(self, g):
+        return g, (np.negative(g) if self.needs_input_grad[1] else None)
 
 
 @register("mul", "arith")
@@ -52,6 +58,11 @@ class Mul(Function):
         a, b = self.saved_tensors
         na, nb = self.needs_input_grad
         return (g * b if na else None), (g * a if nb else None)
+
+    def array_backward(self, g):
+        a, b = self.saved_arrays
+        na, nb = self.needs_input_grad
+        return (np.multiply(g, b) if na else None), (np.multiply(g, a) if nb else None)
 
 
 @register("div", "arith")
@@ -68,6 +79,14 @@ class Div(Function):
         gb = -(g * a) / (b * b) if nb else None
         return ga, gb
 
+    def array_backward(self, g):
+        a, b = self.saved_arrays
+        na, nb = self.needs_input_grad
+        with np.errstate(divide="ignore", invalid="ignore"):  # as Div.forward
+            ga = np.true_divide(g, b) if na else None
+            gb = np.true_divide(np.negative(g * a), b * b) if nb else None
+        return ga, gb
+
 
 @register("neg", "arith")
 class Neg(Function):
@@ -76,6 +95,9 @@ class Neg(Function):
 
     def backward(self, g):
         return -g
+
+    def array_backward(self, g):
+        return np.negative(g)
 
 
 @register("pow", "arith")
@@ -142,6 +164,9 @@ class AddScalar(Function):
     def backward(self, g):
         return g
 
+    def array_backward(self, g):
+        return g
+
 
 @register("rsub_scalar", "arith")
 class RSubScalar(Function):
@@ -152,6 +177,9 @@ class RSubScalar(Function):
 
     def backward(self, g):
         return -g
+
+    def array_backward(self, g):
+        return np.negative(g)
 
 
 @register("mul_scalar", "arith")
@@ -165,6 +193,9 @@ class MulScalar(Function):
     def backward(self, g):
         return g * self.s
 
+    def array_backward(self, g):
+        return np.multiply(g, self.s)
+
 
 @register("div_scalar", "arith")
 class DivScalar(Function):
@@ -177,6 +208,10 @@ class DivScalar(Function):
 
     def backward(self, g):
         return g / self.s
+
+    def array_backward(self, g):
+        with np.errstate(divide="ignore", invalid="ignore"):  # as DivScalar.forward
+            return np.true_divide(g, self.s)
 
 
 @register("rdiv_scalar", "arith")
@@ -193,6 +228,11 @@ class RDivScalar(Function):
         a, y = self.saved_tensors
         return -(g * y) / a
 
+    def array_backward(self, g):
+        a, y = self.saved_arrays
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.true_divide(np.negative(g * y), a)
+
 
 _NUM = (float, int)  # exact types: bool and numpy scalars take the general path
 
@@ -205,6 +245,9 @@ class Cast(Function):
     def backward(self, g):
         return g  # the engine casts it back to the input's dtype
 
+    def array_backward(self, g):
+        return g
+
 
 @register("clone", "arith")
 class Clone(Function):
@@ -212,6 +255,9 @@ class Clone(Function):
         return a.copy()
 
     def backward(self, g):
+        return g
+
+    def array_backward(self, g):
         return g
 
 

@@ -50,6 +50,10 @@ class Exp(Function):
         (y,) = self.saved_tensors
         return g * y
 
+    def array_backward(self, g):
+        (y,) = self.saved_arrays
+        return np.multiply(g, y)
+
 
 @register("expm1", "elementwise")
 class Expm1(Function):
@@ -72,6 +76,11 @@ class Log(Function):
     def backward(self, g):
         (a,) = self.saved_tensors
         return g / a
+
+    def array_backward(self, g):
+        (a,) = self.saved_arrays
+        with np.errstate(divide="ignore", invalid="ignore"):  # as Div.forward
+            return np.true_divide(g, a)
 
 
 @register("log1p", "elementwise")

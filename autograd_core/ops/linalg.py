@@ -4,6 +4,8 @@ fused ``linear`` (x @ W.T + b in one node: one BLAS call plus an in-place bias a
 Forward and backward go through ``kernels.matmul`` (numpy's BLAS); transposed operands
 are passed as views so BLAS reads them with its transpose flag, without a copy.
 """
+import numpy as np
+
 from ..function import Function
 from ..kernels import matmul as K
 from .registry import register
@@ -45,6 +47,24 @@ class MatMul(Function):
         gb = _mT(a) @ g if nb else None
         return ga, gb
 
+    def array_backward(self, g):
+        # backward above on arrays: same products, transposes as views (no copies)
+        a, b = self.saved_arrays
+        na, nb = self.needs_input_grad
+        mm = K.matmul
+        if a.ndim == 1 and b.ndim == 1:
+            return (np.multiply(g, b) if na else None), (np.multiply(g, a) if nb else None)
+        if a.ndim == 1:
+            g2 = g[..., None, :]
+            return (mm(g2, np.swapaxes(b, -1, -2)) if na else None,
+                    mm(a[:, None], g2) if nb else None)
+        if b.ndim == 1:
+            g2 = g[..., :, None]
+            return (mm(g2, b[None, :]) if na else None,
+                    mm(np.swapaxes(a, -1, -2), g2)[..., 0] if nb else None)
+        return (mm(g, np.swapaxes(b, -1, -2)) if na else None,
+                mm(np.swapaxes(a, -1, -2), g) if nb else None)
+
 
 @register("linear", "linalg")
 class Linear(Function):
@@ -76,6 +96,20 @@ class Linear(Function):
         if len(need) > 2 and need[2]:
             gb = g  # the engine sums it over the batch dimensions
         return (gx, gw, gb) if len(need) > 2 else (gx, gw)
+
+    def array_backward(self, g):
+        x, w = self.saved_arrays
+        need = self.needs_input_grad
+        gx = K.matmul(g, w) if need[0] else None
+        gw = None
+        if need[1]:
+            if x.ndim == 1:
+                gw = K.matmul(g[:, None], x[None, :])
+            else:
+                gw = K.matmul(g.reshape(-1, g.shape[-1]).T, x.reshape(-1, x.shape[-1]))
+        if len(need) > 2:
+            return gx, gw, (g if need[2] else None)
+        return gx, gw
 
 
 class LinalgMethods:

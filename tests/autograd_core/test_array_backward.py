@@ -1,0 +1,300 @@
+"""The engine's unrecorded path: ``array_backward`` on ndarrays (create_graph=False)
+must give exactly what the Tensor-level ``backward`` gives (create_graph=True), for every
+primitive that has one, with broadcasting, 0-d, size-1 and non-contiguous inputs, in
+float32 and float64; and hooks, retain_grad, grad(), anomaly mode, version counters and
+freed-graph errors must behave the same on that path."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import autograd_core as ac
+from autograd_core import gradcheck
+from tests.strategies import array, broadcast_pairs, layouts, leaf, seeds
+
+
+def _unary(fn, away=None, low=-2.0, high=2.0):
+    return {"fn": fn, "arity": 1, "away": away, "low": low, "high": high}
+
+
+def _binary(fn, away=None):
+    return {"fn": fn, "arity": 2, "away": away, "low": -2.0, "high": 2.0}
+
+
+# op name -> how to exercise it (each must route through that primitive)
+CASES = {
+    "add": _binary(lambda a, b: a + b),
+    "sub": _binary(lambda a, b: a - b),
+    "mul": _binary(lambda a, b: a * b),
+    "div": _binary(lambda a, b: a / b, away=0.0),
+    "neg": _unary(lambda a: -a),
+    "add_scalar": _unary(lambda a: a + 2.5),
+    "rsub_scalar": _unary(lambda a: 2.5 - a),
+    "mul_scalar": _unary(lambda a: a * 1.5),
+    "div_scalar": _unary(lambda a: a / 1.5),
+    "rdiv_scalar": _unary(lambda a: 2.5 / a, away=0.0),
+    "cast": _unary(lambda a: a.float().double() if a.dtype == np.float64 else a.double()),
+    "clone": _unary(lambda a: a.clone()),
+    "relu": _unary(lambda a: a.relu(), away=0.0),
+    "sigmoid": _unary(lambda a: a.sigmoid()),
+    "tanh": _unary(lambda a: a.tanh()),
+    "exp": _unary(lambda a: a.exp()),
+    "log": _unary(lambda a: a.log(), low=0.2, high=3.0),
+}
+
+
+def _has_array_backward(cls):
+    return getattr(cls, "array_backward", None) is not None
+
+
+def test_every_array_backward_is_covered_here():
+    with_array = {n for n, c in ac.OPS.items() if _has_array_backward(c)}
+    missing = sorted(with_array - set(CASES) - {"matmul", "linear"})
+    assert not missing, f"ops with array_backward but no equivalence test: {missing}"
+    for name in CASES:
+        assert _has_array_backward(ac.OPS[name]), name
+
+
+def _both_paths(fn, xs, dtype):
+    """Gradients of fn(*xs) by the array path and by the Tensor path."""
+    out = fn(*xs)
+    rng = np.random.default_rng(1)
+    seed = ac.tensor(rng.uniform(-1, 1, out.shape).astype(dtype))
+    fast = ac.grad(out, xs, seed, retain_graph=True)
+    slow = ac.grad(out, xs, seed, create_graph=True)
+    return fast, slow
+
+
+def _check_same(fast, slow, xs):
+    for f, s, x in zip(fast, slow, xs):
+        assert type(f._data) is np.ndarray and type(s._data) is np.ndarray
+        assert f.shape == x.shape and f.dtype == x.dtype
+        assert s.shape == x.shape and s.dtype == x.dtype
+        # the same ufuncs in the same order: equal, not just close
+        np.testing.assert_array_equal(f.numpy(), s.numpy())
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@settings(max_examples=25, deadline=None)
+@given(pair=broadcast_pairs(), seed=seeds, layout=layouts)
+def test_array_path_equals_tensor_path(name, dtype, pair, seed, layout):
+    case = CASES[name]
+    shapes = pair[: case["arity"]]
+    xs = []
+    for k, shape in enumerate(shapes):
+        a = array(shape, seed + k, case["low"], case["high"], away_from=case["away"])
+        x = leaf(a, layout)
+        xs.append(ac.from_numpy(x.numpy().astype(dtype)).requires_grad_()
+                  if dtype != np.float64 else x)
+    fast, slow = _both_paths(case["fn"], xs, dtype)
+    _check_same(fast, slow, xs)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@settings(max_examples=25, deadline=None)
+@given(pair=broadcast_pairs(), seed=seeds, layout=layouts)
+def test_array_path_gradcheck(name, pair, seed, layout):
+    case = CASES[name]
+    if name == "cast":  # a float32 round trip cannot pass a 1e-6 finite difference
+        return
+    xs = [leaf(array(s, seed + k, case["low"], case["high"], away_from=case["away"]), layout)
+          for k, s in enumerate(pair[: case["arity"]])]
+    assert gradcheck(case["fn"], xs)
+
+
+MATMUL_SHAPES = [((4,), (4,)), ((4,), (4, 3)), ((2, 4), (4,)), ((2, 4), (4, 3)),
+                 ((5, 2, 4), (4, 3)), ((2, 4), (5, 4, 3)), ((1, 2, 4), (3, 4, 1)),
+                 ((4,), (2, 4, 3)), ((2, 3, 4), (4,))]
+
+
+@pytest.mark.parametrize("sa,sb", MATMUL_SHAPES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_matmul_array_path(sa, sb, dtype):
+    rng = np.random.default_rng(0)
+    a = ac.tensor(rng.standard_normal(sa).astype(dtype), requires_grad=True)
+    b = ac.tensor(rng.standard_normal(sb).astype(dtype), requires_grad=True)
+    fast, slow = _both_paths(lambda a, b: a @ b, [a, b], dtype)
+    _check_same(fast, slow, [a, b])
+    if dtype == np.float64:
+        assert gradcheck(lambda a, b: a @ b, [a, b])
+
+
+@pytest.mark.parametrize("sx", [(4,), (3, 4), (2, 3, 4)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_array_path(sx, bias):
+    rng = np.random.default_rng(0)
+    x = ac.tensor(rng.standard_normal(sx), requires_grad=True)
+    w = ac.tensor(rng.standard_normal((5, 4)), requires_grad=True)
+    b = ac.tensor(rng.standard_normal(5), requires_grad=True)
+    ins = [x, w, b] if bias else [x, w]
+
+    def fn(*ins):
+        return ins[0]._linear(*ins[1:])
+
+    fast, slow = _both_paths(fn, ins, np.float64)
+    for f, s in zip(fast, slow):
+        np.testing.assert_allclose(f.numpy(), s.numpy(), rtol=1e-12, atol=1e-12)
+    assert gradcheck(fn, ins)
+
+
+def test_array_path_against_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    a0 = rng.uniform(0.5, 2, (3, 1)).astype(np.float32)
+    b0 = rng.uniform(0.5, 2, (4,)).astype(np.float32)
+    m0 = rng.standard_normal((4, 2)).astype(np.float32)
+
+    def run(lib, a, b, m):
+        y = ((a * b + 1.5) / b - a).tanh().sigmoid().exp().log().relu()
+        return ((2.0 / (y + 1)) @ m).sum()
+
+    a, b, m = (ac.tensor(v, requires_grad=True) for v in (a0, b0, m0))
+    run(ac, a, b, m).backward()
+    ta, tb, tm = (torch.tensor(v, requires_grad=True) for v in (a0, b0, m0))
+    run(torch, ta, tb, tm).backward()
+    for ours, theirs in ((a, ta), (b, tb), (m, tm)):
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=2e-5, atol=1e-6)
+
+
+def test_zero_dim_gradients_are_arrays_not_numpy_scalars():
+    x = ac.tensor(np.float64(1.5), requires_grad=True)
+    c = ac.tensor(np.float64(2.0))
+    y = (x * c + x * x).tanh()
+    y.backward()
+    assert type(x.grad._data) is np.ndarray and x.grad.shape == ()
+    expected = (1 - np.tanh(1.5 * 2 + 1.5 ** 2) ** 2) * (2 + 2 * 1.5)
+    np.testing.assert_allclose(x.grad.item(), expected, rtol=1e-12)
+    x.grad._data += 1  # a real, writable array
+
+
+def test_special_values_flow_through_the_array_path():
+    x = ac.tensor(np.array([0.0, np.inf, -np.inf, np.nan, 1e30], np.float32), requires_grad=True)
+    with np.errstate(divide="raise", invalid="raise"):  # 1/0 and 0/0 are the answer: silent
+        (1.0 / x).backward(ac.ones(5))
+    g = x.grad.numpy()
+    assert np.isneginf(g[0]) and g[1] == 0 and g[2] == 0 and np.isnan(g[3])
+
+
+def test_large_inputs_tanh_sigmoid_stay_finite():
+    x = ac.tensor(np.array([-1e4, -50, 0, 50, 1e4], np.float32), requires_grad=True)
+    (x.tanh() + x.sigmoid()).backward(ac.ones(5))
+    assert np.isfinite(x.grad.numpy()).all()
+    np.testing.assert_allclose(x.grad.numpy()[2], 1.25, rtol=1e-6)
+
+
+def test_empty_tensors():
+    x = ac.tensor(np.zeros((0, 3), np.float32), requires_grad=True)
+    b = ac.tensor(np.ones(3, np.float32), requires_grad=True)
+    (x * b + 1).tanh().backward(ac.zeros((0, 3)))
+    assert x.grad.shape == (0, 3)
+    np.testing.assert_array_equal(b.grad.numpy(), np.zeros(3, np.float32))
+
+
+# -- engine behaviour on the array path ---------------------------------------------
+
+def test_hooks_see_tensors_and_can_replace_the_gradient():
+    x = ac.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    seen = []
+    y.register_hook(lambda g: (seen.append(type(g).__name__), g * 10)[1])
+    x.register_hook(lambda g: seen.append(("leaf", g.numpy().tolist())))
+    (y + 1).sum().backward()
+    assert seen == ["Tensor", ("leaf", [30.0, 30.0])]
+    np.testing.assert_array_equal(x.grad.numpy(), [30.0, 30.0])
+
+
+def test_retain_grad_does_not_alias_a_leaf_grad():
+    x = ac.tensor([1.0, 2.0], requires_grad=True)
+    y = x + 0.0  # add_scalar passes the gradient array through unchanged
+    y.retain_grad()
+    y.sum().backward()
+    np.testing.assert_array_equal(y.grad.numpy(), [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 1.0])
+    x.grad._data += 5
+    np.testing.assert_array_equal(y.grad.numpy(), [1.0, 1.0])
+
+
+def test_pass_through_gradients_do_not_alias_the_seed_or_each_other():
+    a = ac.tensor([1.0, 2.0], requires_grad=True)
+    b = ac.tensor([3.0, 4.0], requires_grad=True)
+    seed = ac.tensor([1.0, 1.0])
+    (a + b).backward(seed)  # Add returns (g, g): the same array twice
+    a.grad._data += 1
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
+    np.testing.assert_array_equal(seed.numpy(), [1.0, 1.0])
+
+
+def test_accumulation_across_calls_and_fan_out():
+    x = ac.tensor([1.0, 2.0], requires_grad=True)
+    for _ in range(2):
+        y = x * x
+        (y + y * 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), 2 * 3 * 2 * np.array([1.0, 2.0]))
+
+
+def test_version_counter_is_checked_by_saved_arrays():
+    x = ac.tensor([1.0, 2.0], requires_grad=True)
+    c = ac.tensor([3.0, 4.0])
+    z = (x * c).tanh()
+    c.mul_(2)  # mul saved c
+    with pytest.raises(RuntimeError, match="modified by an inplace operation.*saved by mul"):
+        z.sum().backward()
+
+
+def test_second_backward_through_freed_graph_names_the_op():
+    x = ac.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        y.backward()
+
+
+def test_anomaly_mode_names_the_op_on_the_array_path():
+    x = ac.tensor([0.0, 1.0], requires_grad=True)
+    with ac.detect_anomaly():
+        y = x.log()
+        with pytest.raises(ac.AnomalyError if hasattr(ac, "AnomalyError") else RuntimeError,
+                           match="log"):
+            y.sum().backward()
+
+
+def test_grad_captures_intermediates_on_the_array_path():
+    x = ac.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    y = (h * h).sum()
+    gh, gx = ac.grad(y, [h, x])
+    np.testing.assert_array_equal(gh.numpy(), [4.0, 8.0])
+    np.testing.assert_array_equal(gx.numpy(), [8.0, 16.0])
+    assert x.grad is None
+
+
+def test_custom_function_without_array_backward_still_works():
+    class Twice(ac.Function):
+        def forward(self, a):
+            return a * 2
+
+        def backward(self, g):
+            assert type(g).__name__ == "Tensor"
+            return g * 2
+
+    x = ac.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    (Twice.apply(x).tanh() * 3).sum().backward()
+    expected = 3 * (1 - np.tanh(2 * np.array([1.0, 2.0])) ** 2) * 2
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("n", [3000])
+def test_deep_chain_frees_its_graph(n):
+    import gc
+    import weakref
+    x = ac.tensor(np.ones(4, np.float32), requires_grad=True)
+    c = ac.tensor(np.full(4, 0.999, np.float32))
+    y = x
+    for _ in range(n):
+        y = (y * c).tanh()
+    node = weakref.ref(y.grad_fn)
+    y.backward(ac.ones(4))
+    del y
+    gc.collect()
+    assert node() is None
+    assert np.isfinite(x.grad.numpy()).all()
