@@ -60,10 +60,13 @@ class Function:
     #: optional array-level twin of ``backward`` (see the module doc); None: not provided
     array_backward = None
 
-    # _saved is () or the resolved saved values while the node is live, None once
-    # released (one slot instead of a separate flag: smaller nodes for deep graphs).
+    # _sv holds what was saved, flat: five fields per saved value (tensor, array, version
+    # box, saved version, output index), in one tuple rather than a tuple of records (one
+    # object per node instead of 1 + k: less memory and time per op). () when nothing
+    # was saved, None once released (so no separate "released" flag). ``_saved`` gives
+    # the records (``_Saved``) for readers such as the graph drawing.
     __slots__ = ("_recording", "needs_input_grad", "edges", "input_meta", "output_meta",
-                 "n_outputs", "_saved", "_out_hooks", "_retained",
+                 "n_outputs", "_sv", "_out_hooks", "_retained",
                  "_tensor_cls", "_trace", "__dict__", "__weakref__")
 
     # Attributes every node gets from Tensor._apply:
@@ -100,7 +103,7 @@ class Function:
         flows through them). Any other array is saved as a constant.
         """
         if self._recording:
-            self._saved = arrays  # resolved in Tensor._apply once outputs exist
+            self._sv = arrays  # resolved in Tensor._apply once outputs exist
 
     def _freed_error(self):
         return SavedTensorError(
@@ -112,8 +115,8 @@ class Function:
             "saved tensors after calling backward."
         )
 
-    def _version_error(self, s):
-        arr, version, saved_version = s[1], s[2], s[3]
+    def _version_error(self, sv, k):
+        arr, version, saved_version = sv[k + 1], sv[k + 2], sv[k + 3]
         return SavedTensorError(
             f"one of the variables needed for gradient computation has been "
             f"modified by an inplace operation: a tensor of shape "
@@ -124,37 +127,51 @@ class Function:
         )
 
     @property
+    def _saved(self):
+        """The saved values as ``_Saved`` records (None once released)."""
+        sv = self._sv
+        if sv is None:
+            return None
+        return tuple([tuple.__new__(_Saved, sv[k:k + 5]) for k in range(0, len(sv), 5)])
+
+    @property
     def saved_tensors(self):
         """The saved Tensors, after checking none was freed or modified in place."""
-        saved = self._saved
-        if saved is None:
+        sv = self._sv
+        if sv is None:
             raise self._freed_error()
         out = []
-        for s in saved:
-            if s[2][0] != s[3]:
-                raise self._version_error(s)
-            t = s[0]
-            out.append(t if t is not None else self._tensor_cls._output_of(self, s))
+        for k in range(0, len(sv), 5):
+            if sv[k + 2][0] != sv[k + 3]:
+                raise self._version_error(sv, k)
+            t = sv[k]
+            out.append(t if t is not None else
+                       self._tensor_cls._output_of(self, tuple.__new__(_Saved, sv[k:k + 5])))
         return tuple(out)
 
     @property
     def saved_arrays(self):
         """The saved values as ndarrays (for ``array_backward``), with the same checks as
         ``saved_tensors``; no Tensor is built."""
-        saved = self._saved
-        if saved is None:
+        sv = self._sv
+        if sv is None:
             raise self._freed_error()
-        for s in saved:
-            if s[2][0] != s[3]:
-                raise self._version_error(s)
-        if len(saved) == 1:
-            return (saved[0][1],)
-        return tuple([s[1] for s in saved])
+        n = len(sv)
+        if n == 10:  # two saved values, the common case (binary ops): no loop
+            if sv[2][0] != sv[3]:
+                raise self._version_error(sv, 0)
+            if sv[7][0] != sv[8]:
+                raise self._version_error(sv, 5)
+            return sv[1], sv[6]
+        for k in range(0, n, 5):
+            if sv[k + 2][0] != sv[k + 3]:
+                raise self._version_error(sv, k)
+        return sv[1::5]
 
     @property
     def _released(self):
         """True once ``release()`` freed the saved values."""
-        return self._saved is None
+        return self._sv is None
 
     # -- description --------------------------------------------------------------
     @property
@@ -183,7 +200,7 @@ class Function:
         Saved tensors and every array an op stored on itself are dropped; the graph's
         structure (edges) stays, so drawing it still works.
         """
-        self._saved = None
+        self._sv = None
         d = self.__dict__
         if d:
             for k in [k for k, v in d.items() if isinstance(v, np.ndarray) or hasattr(v, "_data")]:

@@ -20,13 +20,11 @@ from .ops.linalg import LinalgMethods
 from .ops.compare import CompareMethods
 from .ops.inplace import InplaceMethods
 from . import anomaly
-from .function import _Saved
 
 __all__ = ["Tensor"]
 
 
 _new = object.__new__
-_new_saved = tuple.__new__  # _Saved without a Python-level __new__ call (hot path)
 
 # Interned shape/dtype records. A node keeps, per input and per output, (shape, dtype)
 # for the engine; nodes of the same signature share one record instead of holding
@@ -52,29 +50,31 @@ _NEEDS = {(False,): (False,), (True,): (True,), (False, False): (False, False),
 
 def _resolve_saved(arrays, inputs, outs):
     """Map arrays an op saved to what they are: one of its input Tensors (by identity,
-    preferring the same position), one of its output Tensors, or a constant."""
+    preferring the same position), one of its output Tensors, or a constant. Returns the
+    flat record ``Function._sv`` holds: (tensor, array, version box, version, out index)
+    per saved value."""
     saved = []
     n_in = len(inputs)
     for k, arr in enumerate(arrays):
         if k < n_in and inputs[k]._data is arr:
             t = inputs[k]
             v = t._version
-            saved.append(_new_saved(_Saved, (t, arr, v, v[0], None)))
+            saved += (t, arr, v, v[0], None)
             continue
         for t in inputs:
             if t._data is arr:
                 v = t._version
-                saved.append(_new_saved(_Saved, (t, arr, v, v[0], None)))
+                saved += (t, arr, v, v[0], None)
                 break
         else:
             for i, o in enumerate(outs):
                 if o._data is arr:
                     v = o._version
-                    saved.append(_new_saved(_Saved, (None, arr, v, v[0], i)))
+                    saved += (None, arr, v, v[0], i)
                     break
             else:
                 arr = np.asarray(arr)
-                saved.append(_new_saved(_Saved, (Tensor._make(arr), arr, [0], 0, None)))
+                saved += (Tensor._make(arr), arr, [0], 0, None)
     return tuple(saved)
 
 
@@ -86,9 +86,9 @@ def _as_arrays(ctx, out):
     if type(out) is tuple:
         return tuple([o if type(o) is np.ndarray else _as_arrays(ctx, o) for o in out])
     arr = np.asarray(out)
-    saved = ctx._saved if ctx is not None else None  # None: not recording, nothing saved
+    saved = ctx._sv if ctx is not None else None  # None: not recording, nothing saved
     if saved:
-        ctx._saved = tuple([arr if s is out else s for s in saved])
+        ctx._sv = tuple([arr if s is out else s for s in saved])
     return arr
 
 
@@ -216,7 +216,7 @@ class Tensor(
             t.grad = None
             t._out_index = 0
             return t
-        ctx._saved = ()  # save_for_backward puts the raw arrays here; resolved below
+        ctx._sv = ()  # save_for_backward puts the raw arrays here; resolved below
         ctx._out_hooks = None
         ctx._retained = None
         ctx._tensor_cls = Tensor
@@ -297,13 +297,25 @@ class Tensor(
             else:
                 t._requires_grad = False
                 t.grad_fn = None
-            if ctx._saved:
-                ctx._saved = _resolve_saved(ctx._saved, inputs, (t,))
+            sv = ctx._sv
+            if sv:
+                # the common cases spelled out: a binary op saving both inputs, a unary
+                # op saving its input or its output
+                if n == 2 and len(sv) == 2 and sv[0] is a and sv[1] is b:
+                    v0, v1 = t0._version, t1._version
+                    ctx._sv = (t0, a, v0, v0[0], None, t1, b, v1, v1[0], None)
+                elif len(sv) == 1 and sv[0] is out:
+                    ctx._sv = (None, out, t._version, 0, 0)
+                elif n == 1 and len(sv) == 1 and sv[0] is a:
+                    v0 = t0._version
+                    ctx._sv = (t0, a, v0, v0[0], None)
+                else:
+                    ctx._sv = _resolve_saved(sv, inputs, (t,))
             if anomaly.STATE.enabled:
                 anomaly.record_creation(ctx)
             return t
-        if ctx._saved:
-            ctx._saved = _resolve_saved(ctx._saved, inputs, results)
+        if ctx._sv:
+            ctx._sv = _resolve_saved(ctx._sv, inputs, results)
         if anomaly.STATE.enabled:
             anomaly.record_creation(ctx)
         return results
