@@ -5,31 +5,44 @@ full-size temporaries (decay the moments, square, sqrt, divide, add eps, scale,
 subtract); a Numba loop reads each array once and writes the parameter and its state
 once, in place.
 
-Each public function updates a *list* of parameters (one optimizer param group), so
-that the scalars are computed and cast once per call, not once per parameter:
-- ``params``, the state buffers (same shapes) and nothing else are written **in
-  place**. State buffers must be C-contiguous arrays of their parameter's dtype (the
-  optimizer creates them so). A gradient may have any layout and is read as its
-  parameter's dtype. A non-contiguous parameter is updated through a contiguous copy
-  written back at the end. Shapes are all checked before anything is written.
-- Hyperparameters arrive as Python floats; derived scalars (bias corrections, decayed
-  learning rates, ``1 - beta``) are computed here in float64 outside the loop, then
-  cast to the parameter's dtype and handed over as one small array ``s``, so a float32
-  parameter is updated in float32 arithmetic (as PyTorch does, and as the numpy twin
-  does under NEP 50) and the loop vectorizes at float32 width.
-- The arithmetic mirrors PyTorch's single-tensor CPU implementation operation by
-  operation (``lerp`` for the first moment, ``addcmul`` order for the second ...), so
-  results agree with ``torch.optim`` to rounding. One deliberate exception: Adam
-  multiplies ``sqrt(v)`` by ``1 / sqrt(1 - beta2^t)`` (computed once, in float64)
-  where PyTorch divides by ``sqrt(1 - beta2^t)``; the second division per element kept
-  the loop ~15% above the memory-bandwidth floor (537k float32 parameters: 0.35 vs
-  0.30 ms), and the results differ by at most an ulp of the denominator.
-- float32 and float64 run the Numba loop when ``kernels.USE_NUMBA`` is set; other
-  dtypes (float16) and ``AUTOGRAD_CORE_KERNELS=numpy`` run the numpy twin (``*_np``),
-  the reference the tests compare the loops against. ``njit`` has no signature, so a
-  loop compiles lazily on first use, once per dtype; ``cache=True`` keeps the code.
-  ``error_model="numpy"``: Python's ZeroDivisionError check would stop LLVM from
-  vectorizing the divisions (measured: 8x slower Adam).
+Three layers:
+- **Flat loops** (``_*_nb``), one per *set of arrays* an algorithm variant touches
+  (SGD with or without a momentum buffer, RMSprop plain / centered / momentum / both,
+  Adam with or without ``max_exp_avg_sq``). No loop takes an array it does not use:
+  LLVM guards its vectorized loop with runtime overlap checks over *every* array
+  argument, sized by the trip count, and an unused empty placeholder passed for an
+  absent buffer could fail them and send the whole update down the scalar loop
+  (measured: RMSprop without momentum ran at half of Adagrad's bandwidth on 2^24
+  float32, 57 ms vs 15 ms, and at full speed once a real momentum buffer was passed).
+  The remaining boolean flags (weight decay, maximize, nesterov) only select
+  arithmetic. Each loop has a numpy twin with the same arguments in ``optim_twins``.
+- **Scalars** (``*_scalars``): derived hyperparameters (bias corrections, decayed
+  learning rates, ``1 - beta``) computed once in float64 and cast to the parameter's
+  dtype as one small array ``s``, so a float32 parameter is updated in float32
+  arithmetic (as PyTorch does, and as the twin does under NEP 50) and the loop
+  vectorizes at float32 width. ``kernel(variant, dtype)`` picks the loop or its twin.
+  The optimizers (``optim/``) call these two directly on flat views they cache.
+- **List API** (``sgd``, ``adagrad``, ``rmsprop``, ``adam``; ``*_np`` runs the twins):
+  one call updates a list of parameters (a param group). Parameters and state buffers
+  are written **in place**; buffers must be C-contiguous arrays of their parameter's
+  dtype and shape; a gradient may have any layout and dtype (read as the parameter's
+  dtype); a non-contiguous parameter is updated through a contiguous copy written back.
+  Everything is checked before anything is written.
+
+The arithmetic mirrors PyTorch's single-tensor CPU implementation operation by
+operation (``lerp`` for the first moment, ``addcmul`` order for the second ...), so
+results agree with ``torch.optim`` to rounding. One deliberate exception: Adam
+multiplies ``sqrt(v)`` by ``1 / sqrt(1 - beta2^t)`` (computed once, in float64) where
+PyTorch divides by ``sqrt(1 - beta2^t)``: one division per element fewer, results
+within an ulp of the denominator. No fastmath flags: on the 537k-parameter MLP update
+the loop is bound by cache bandwidth (7 float32 streams), and ``contract``/``arcp``
+measured no gain there while changing rounding and inf/NaN corner cases.
+
+float32 and float64 run the Numba loops when ``kernels.USE_NUMBA`` is set; other
+dtypes (float16) and ``AUTOGRAD_CORE_KERNELS=numpy`` run the twins. ``njit`` has no
+signature, so a loop compiles lazily on first use, once per dtype; ``cache=True``
+keeps the code. ``error_model="numpy"``: Python's ZeroDivisionError check would stop
+LLVM from vectorizing the divisions (measured: 8x slower Adam).
 """
 import math
 
@@ -37,10 +50,12 @@ import numpy as np
 from . import njit  # lazy: numba is imported on first use
 
 from . import USE_NUMBA
+from . import optim_twins as T
 
 __all__ = [
     "sgd", "adagrad", "rmsprop", "adam",
     "sgd_np", "adagrad_np", "rmsprop_np", "adam_np",
+    "kernel", "sgd_scalars", "adagrad_scalars", "rmsprop_scalars", "adam_scalars",
 ]
 
 # keyed by dtype.char: hashing or comparing np.dtype objects costs ~1 us each, which
@@ -49,8 +64,6 @@ _FAST = {"f": np.dtype(np.float32), "d": np.dtype(np.float64)}
 
 
 # -- Numba loops over flat arrays -----------------------------------------------------
-# The boolean flags are loop invariant; LLVM unswitches them, so each variant compiles
-# to a plain vectorized loop.
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _lerp(a, b, w, one_minus_w):
@@ -61,23 +74,40 @@ def _lerp(a, b, w, one_minus_w):
     return b - (b - a) * one_minus_w
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _centered_root(sa, ga):
+    var = sa - ga * ga
+    if var < 0:  # rounding can push it a hair below 0; sqrt would give nan
+        var = var - var
+    return math.sqrt(var)
+
+
 @njit(cache=True, error_model="numpy")
-def _sgd_nb(p, g, buf, s, use_wd, use_momentum, nesterov, maximize, first):
+def _sgd_nb(p, g, s, use_wd, maximize):
+    lr, weight_decay = s[0], s[1]
+    for i in range(p.size):
+        d = -g[i] if maximize else g[i]
+        if use_wd:
+            d = d + weight_decay * p[i]
+        p[i] = p[i] - lr * d
+
+
+@njit(cache=True, error_model="numpy")
+def _sgd_momentum_nb(p, g, buf, s, use_wd, nesterov, maximize, first):
     lr, weight_decay, momentum, one_minus_dampening = s[0], s[1], s[2], s[3]
     for i in range(p.size):
         d = -g[i] if maximize else g[i]
         if use_wd:
             d = d + weight_decay * p[i]
-        if use_momentum:
-            if first:
-                b = d
-            else:
-                b = buf[i] * momentum + one_minus_dampening * d
-            buf[i] = b
-            if nesterov:
-                d = d + momentum * b
-            else:
-                d = b
+        if first:
+            b = d
+        else:
+            b = buf[i] * momentum + one_minus_dampening * d
+        buf[i] = b
+        if nesterov:
+            d = d + momentum * b
+        else:
+            d = b
         p[i] = p[i] - lr * d
 
 
@@ -93,9 +123,52 @@ def _adagrad_nb(p, g, state_sum, s, use_wd, maximize):
         p[i] = p[i] - clr * (d / (math.sqrt(acc) + eps))
 
 
+# RMSprop scalars: lr, alpha, 1 - alpha, lerp's 1 - w, eps, weight_decay, momentum
+
 @njit(cache=True, error_model="numpy")
-def _rmsprop_nb(p, g, square_avg, grad_avg, buf, s, use_wd, centered, use_momentum,
-                maximize):
+def _rmsprop_nb(p, g, square_avg, s, use_wd, maximize):
+    lr, alpha, one_minus_alpha, eps, weight_decay = s[0], s[1], s[2], s[4], s[5]
+    for i in range(p.size):
+        d = -g[i] if maximize else g[i]
+        if use_wd:
+            d = d + weight_decay * p[i]
+        sa = square_avg[i] * alpha + one_minus_alpha * d * d
+        square_avg[i] = sa
+        p[i] = p[i] - lr * (d / (math.sqrt(sa) + eps))
+
+
+@njit(cache=True, error_model="numpy")
+def _rmsprop_centered_nb(p, g, square_avg, grad_avg, s, use_wd, maximize):
+    lr, alpha, one_minus_alpha, lerp_w1 = s[0], s[1], s[2], s[3]
+    eps, weight_decay = s[4], s[5]
+    for i in range(p.size):
+        d = -g[i] if maximize else g[i]
+        if use_wd:
+            d = d + weight_decay * p[i]
+        sa = square_avg[i] * alpha + one_minus_alpha * d * d
+        square_avg[i] = sa
+        ga = _lerp(grad_avg[i], d, one_minus_alpha, lerp_w1)
+        grad_avg[i] = ga
+        p[i] = p[i] - lr * (d / (_centered_root(sa, ga) + eps))
+
+
+@njit(cache=True, error_model="numpy")
+def _rmsprop_momentum_nb(p, g, square_avg, buf, s, use_wd, maximize):
+    lr, alpha, one_minus_alpha = s[0], s[1], s[2]
+    eps, weight_decay, momentum = s[4], s[5], s[6]
+    for i in range(p.size):
+        d = -g[i] if maximize else g[i]
+        if use_wd:
+            d = d + weight_decay * p[i]
+        sa = square_avg[i] * alpha + one_minus_alpha * d * d
+        square_avg[i] = sa
+        b = buf[i] * momentum + d / (math.sqrt(sa) + eps)
+        buf[i] = b
+        p[i] = p[i] - lr * b
+
+
+@njit(cache=True, error_model="numpy")
+def _rmsprop_centered_momentum_nb(p, g, square_avg, grad_avg, buf, s, use_wd, maximize):
     lr, alpha, one_minus_alpha, lerp_w1 = s[0], s[1], s[2], s[3]
     eps, weight_decay, momentum = s[4], s[5], s[6]
     for i in range(p.size):
@@ -104,129 +177,81 @@ def _rmsprop_nb(p, g, square_avg, grad_avg, buf, s, use_wd, centered, use_moment
             d = d + weight_decay * p[i]
         sa = square_avg[i] * alpha + one_minus_alpha * d * d
         square_avg[i] = sa
-        if centered:
-            ga = _lerp(grad_avg[i], d, one_minus_alpha, lerp_w1)
-            grad_avg[i] = ga
-            var = sa - ga * ga
-            if var < 0:  # rounding can push it a hair below 0; sqrt would give nan
-                var = var - var
-            avg = math.sqrt(var)
-        else:
-            avg = math.sqrt(sa)
-        avg = avg + eps
-        if use_momentum:
-            b = buf[i] * momentum + d / avg
-            buf[i] = b
-            p[i] = p[i] - lr * b
-        else:
-            p[i] = p[i] - lr * (d / avg)
+        ga = _lerp(grad_avg[i], d, one_minus_alpha, lerp_w1)
+        grad_avg[i] = ga
+        b = buf[i] * momentum + d / (_centered_root(sa, ga) + eps)
+        buf[i] = b
+        p[i] = p[i] - lr * b
 
+
+# Adam scalars: lr / (1 - beta1^t), 1 - beta1, lerp's 1 - w, beta2, 1 - beta2,
+# 1 / sqrt(1 - beta2^t), eps, weight_decay (L2, 0 for AdamW), decay (AdamW's
+# 1 - lr * weight_decay; exactly 1 for Adam)
 
 @njit(cache=True, error_model="numpy")
-def _adam_nb(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, s, use_wd, amsgrad, maximize):
+def _adam_nb(p, g, exp_avg, exp_avg_sq, s, use_wd, maximize):
     step_size, one_minus_beta1, lerp_w1, beta2, one_minus_beta2 = s[0], s[1], s[2], s[3], s[4]
     inv_bias_correction2_sqrt, eps, weight_decay, decay = s[5], s[6], s[7], s[8]
     for i in range(p.size):
         d = -g[i] if maximize else g[i]
-        x = p[i] * decay  # AdamW's decoupled decay; decay == 1 (exact) otherwise
+        x = p[i] * decay
         if use_wd:
             d = d + weight_decay * x
         m = _lerp(exp_avg[i], d, one_minus_beta1, lerp_w1)
         exp_avg[i] = m
         v = exp_avg_sq[i] * beta2 + one_minus_beta2 * d * d
         exp_avg_sq[i] = v
-        if amsgrad:
-            v = max(max_exp_avg_sq[i], v)
-            max_exp_avg_sq[i] = v
         denom = math.sqrt(v) * inv_bias_correction2_sqrt + eps
         p[i] = x - step_size * (m / denom)
 
 
-# -- numpy twins: same arguments, same operation order --------------------------------
-
-def _lerp_np(a, b, w, one_minus_w):
-    """In place into ``a``: torch.lerp(a, b, w) for a scalar weight."""
-    if w < 0.5:
-        a += w * (b - a)
-    else:
-        a[...] = b - (b - a) * one_minus_w
-
-
-def sgd_np(p, g, buf, s, use_wd, use_momentum, nesterov, maximize, first):
-    lr, weight_decay, momentum, one_minus_dampening = s
-    d = -g if maximize else g.copy()
-    if use_wd:
-        d += weight_decay * p
-    if use_momentum:
-        if first:
-            buf[...] = d
-        else:
-            buf *= momentum
-            buf += one_minus_dampening * d
-        if nesterov:
-            d += momentum * buf
-        else:
-            d = buf
-    p -= lr * d
+@njit(cache=True, error_model="numpy")
+def _amsgrad_nb(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, s, use_wd, maximize):
+    step_size, one_minus_beta1, lerp_w1, beta2, one_minus_beta2 = s[0], s[1], s[2], s[3], s[4]
+    inv_bias_correction2_sqrt, eps, weight_decay, decay = s[5], s[6], s[7], s[8]
+    for i in range(p.size):
+        d = -g[i] if maximize else g[i]
+        x = p[i] * decay
+        if use_wd:
+            d = d + weight_decay * x
+        m = _lerp(exp_avg[i], d, one_minus_beta1, lerp_w1)
+        exp_avg[i] = m
+        v = exp_avg_sq[i] * beta2 + one_minus_beta2 * d * d
+        exp_avg_sq[i] = v
+        v = max(max_exp_avg_sq[i], v)
+        max_exp_avg_sq[i] = v
+        denom = math.sqrt(v) * inv_bias_correction2_sqrt + eps
+        p[i] = x - step_size * (m / denom)
 
 
-def adagrad_np(p, g, state_sum, s, use_wd, maximize):
-    clr, weight_decay, eps = s
-    d = -g if maximize else g.copy()
-    if use_wd:
-        d += weight_decay * p
-    state_sum += d * d
-    std = np.sqrt(state_sum)
-    std += eps
-    p -= clr * (d / std)
+#: variant -> (Numba loop, numpy twin with the same arguments)
+VARIANTS = {
+    "sgd": (_sgd_nb, T.sgd_flat_np),
+    "sgd_momentum": (_sgd_momentum_nb, T.sgd_momentum_flat_np),
+    "adagrad": (_adagrad_nb, T.adagrad_flat_np),
+    "rmsprop": (_rmsprop_nb, T.rmsprop_flat_np),
+    "rmsprop_centered": (_rmsprop_centered_nb, T.rmsprop_centered_flat_np),
+    "rmsprop_momentum": (_rmsprop_momentum_nb, T.rmsprop_momentum_flat_np),
+    "rmsprop_centered_momentum": (_rmsprop_centered_momentum_nb,
+                                  T.rmsprop_centered_momentum_flat_np),
+    "adam": (_adam_nb, T.adam_flat_np),
+    "amsgrad": (_amsgrad_nb, T.amsgrad_flat_np),
+}
 
 
-def rmsprop_np(p, g, square_avg, grad_avg, buf, s, use_wd, centered, use_momentum,
-               maximize):
-    lr, alpha, one_minus_alpha, lerp_w1, eps, weight_decay, momentum = s
-    d = -g if maximize else g.copy()
-    if use_wd:
-        d += weight_decay * p
-    square_avg *= alpha
-    square_avg += one_minus_alpha * d * d
-    if centered:
-        _lerp_np(grad_avg, d, one_minus_alpha, lerp_w1)
-        avg = np.sqrt(np.maximum(square_avg - grad_avg * grad_avg, 0))
-    else:
-        avg = np.sqrt(square_avg)
-    avg += eps
-    if use_momentum:
-        buf *= momentum
-        buf += d / avg
-        p -= lr * buf
-    else:
-        p -= lr * (d / avg)
+def kernel(variant, dtype_char, use_numba=None):
+    """The flat update for ``variant`` (a ``VARIANTS`` key) on parameters of dtype
+    ``dtype_char`` (``np.dtype.char``): the Numba loop for float32/float64 when
+    ``USE_NUMBA`` (or ``use_numba``) is set, else the numpy twin. Its arguments: the
+    1-D C-contiguous parameter, gradient and state arrays (all of that dtype) in the
+    order of the loop's signature, the scalar array, then the flags."""
+    if use_numba is None:
+        use_numba = USE_NUMBA
+    loop, twin = VARIANTS[variant]
+    return loop if use_numba and dtype_char in _FAST else twin
 
 
-def adam_np(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, s, use_wd, amsgrad, maximize):
-    (step_size, one_minus_beta1, lerp_w1, beta2, one_minus_beta2, inv_bias_correction2_sqrt,
-     eps, weight_decay, decay) = s
-    d = -g if maximize else g.copy()
-    p *= decay
-    if use_wd:
-        d += weight_decay * p
-    _lerp_np(exp_avg, d, one_minus_beta1, lerp_w1)
-    exp_avg_sq *= beta2
-    exp_avg_sq += one_minus_beta2 * d * d
-    v = exp_avg_sq
-    if amsgrad:
-        np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-        v = max_exp_avg_sq
-    denom = np.sqrt(v)
-    denom *= inv_bias_correction2_sqrt
-    denom += eps
-    p -= step_size * (exp_avg / denom)
-
-
-# -- dispatch -------------------------------------------------------------------------
-
-_EMPTY = {ch: np.empty(0, dtype=dt) for ch, dt in _FAST.items()}
-
+# -- scalars ----------------------------------------------------------------------------
 
 def _one_minus(w, dt):
     """``1 - w`` as torch.lerp computes it from ``w`` rounded to ``dt`` (exact where it
@@ -234,15 +259,46 @@ def _one_minus(w, dt):
     return 1.0 - float(dt.type(w))
 
 
-def _each(loop, twin, name, params, grads, states, scalars, flags):
-    """Run ``loop`` (or ``twin``) on each parameter ``k``: ``scalars(k)`` gives its float
-    arguments (cast once per distinct value and dtype), ``flags(k)`` its booleans.
+def sgd_scalars(dt, *, lr, weight_decay, momentum, dampening):
+    """Scalar array of dtype ``dt`` for the SGD loops."""
+    return np.array((lr, weight_decay, momentum, 1.0 - dampening), dtype=dt)
+
+
+def adagrad_scalars(dt, step, *, lr, lr_decay, weight_decay, eps):
+    """Adagrad at step ``step`` (1 on the first): decayed lr, weight decay, eps."""
+    return np.array((lr / (1 + (step - 1) * lr_decay), weight_decay, eps), dtype=dt)
+
+
+def rmsprop_scalars(dt, *, lr, alpha, eps, weight_decay, momentum):
+    dt = np.dtype(dt)
+    return np.array((lr, alpha, 1.0 - alpha, _one_minus(1.0 - alpha, dt), eps,
+                     weight_decay, momentum), dtype=dt)
+
+
+def adam_scalars(dt, step, *, lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay):
+    """Adam/AdamW at step ``step`` (1 on the first): bias corrections folded into the
+    step size and a reciprocal root, computed in float64. With decoupled decay the
+    loop's L2 weight is 0 (so pass ``use_wd=False``) and ``decay = 1 - lr * wd``."""
+    dt = np.dtype(dt)
+    if decoupled_weight_decay:
+        decay, wd = 1.0 - lr * weight_decay, 0.0
+    else:
+        decay, wd = 1.0, weight_decay
+    return np.array((lr / (1 - beta1 ** step), 1.0 - beta1, _one_minus(1.0 - beta1, dt),
+                     beta2, 1.0 - beta2, (1 - beta2 ** step) ** -0.5, eps, wd, decay),
+                    dtype=dt)
+
+
+# -- list API ---------------------------------------------------------------------------
+
+def _run(use_numba, name, variant, params, grads, buffers, scalars, flags):
+    """Update each parameter ``k`` with ``kernel(variant)``: ``buffers`` is a tuple of
+    per-parameter lists (the state arrays the variant uses), ``scalars(dt, k)`` the
+    scalar array, ``flags(k)`` the booleans.
 
     Two passes: the first checks every parameter and prepares its arguments (flat
     views; copies only of inputs that are not contiguous), writing nothing, so an error
     leaves the whole group untouched; the second runs the loops."""
-    use_numba = USE_NUMBA
-    cast = {}
     calls = []
     for k, p in enumerate(params):
         g = grads[k]
@@ -250,115 +306,158 @@ def _each(loop, twin, name, params, grads, states, scalars, flags):
         if g.shape != shape:
             raise ValueError(
                 f"{name}: gradient shape {tuple(g.shape)} does not match parameter "
-                f"shape {tuple(shape)} (parameter {k} of the group)"
-            )
+                f"shape {tuple(shape)} (parameter {k} of the group)")
         pflags = p.flags
         if not pflags.writeable:
             raise ValueError(f"{name}: parameter {k} of the group is a read-only array")
         dt = p.dtype
+        if dt.kind != "f":
+            raise TypeError(f"{name}: parameter {k} of the group has non-floating dtype "
+                            f"{dt}")
         ch = dt.char
-        fast = use_numba and ch in _FAST
-        empty = _EMPTY[ch] if fast else None
-        bufs = []
-        for st in states:
-            b = st[k]
+        args = []
+        for lst in buffers:
+            b = lst[k]
             if b is None:
-                bufs.append(empty if fast else np.empty(0, dtype=dt))
-            elif b.shape != shape or b.dtype.char != ch or not b.flags.c_contiguous:
+                raise ValueError(f"{name}: parameter {k} of the group has no state buffer "
+                                 f"for this configuration ({variant})")
+            if b.shape != shape or b.dtype.char != ch or not b.flags.c_contiguous:
                 raise ValueError(
-                    f"{name}: a state buffer of parameter {k} is {b.dtype} {tuple(b.shape)}"
-                    f" (c_contiguous={b.flags.c_contiguous}); expected a C-contiguous "
-                    f"{dt} array of shape {tuple(shape)}"
-                )
-            else:
-                bufs.append(b.ravel())
-        sc = scalars(k)
-        key = (ch, sc)
-        c = cast.get(key)
-        if c is None:
-            # one small array of the parameter's dtype: typing nine numpy scalars per
-            # call was most of Numba's dispatch time
-            c = cast[key] = np.array(sc, dtype=dt)
+                    f"{name}: a state buffer of parameter {k} is {b.dtype} "
+                    f"{tuple(b.shape)} (c_contiguous={b.flags.c_contiguous}); expected a "
+                    f"C-contiguous {dt} array of shape {tuple(shape)}")
+            args.append(b.ravel())
         if g.dtype.char != ch or not g.flags.c_contiguous:
             g = np.ascontiguousarray(g, dtype=dt)
         pc = p if pflags.c_contiguous else np.ascontiguousarray(p)
-        calls.append((loop if fast else twin, p, pc,
-                      (pc.ravel(), g.ravel(), *bufs, c, *flags(k))))
+        calls.append((kernel(variant, ch, use_numba), p, pc,
+                      (pc.ravel(), g.ravel(), *args, scalars(dt, k), *flags(k))))
     for fn, p, pc, args in calls:
         fn(*args)
         if pc is not p:
             p[...] = pc
 
 
+def _memo(make):
+    """``scalars(dt, k)`` memoized per (dtype, key(k)): one small array per distinct
+    value, not one per parameter (building it costs ~1 us)."""
+    cache = {}
+
+    def scalars(dt, key):
+        c = cache.get((dt.char, key))
+        if c is None:
+            c = cache[(dt.char, key)] = make(dt, key)
+        return c
+    return scalars
+
+
+def _sgd(use_numba, params, grads, momentum_buffers, firsts, lr, weight_decay, momentum,
+         dampening, nesterov, maximize):
+    sc = _memo(lambda dt, _: sgd_scalars(dt, lr=lr, weight_decay=weight_decay,
+                                         momentum=momentum, dampening=dampening))
+    wd, mx = weight_decay != 0, bool(maximize)
+    if momentum != 0:
+        _run(use_numba, "SGD", "sgd_momentum", params, grads, (momentum_buffers,),
+             lambda dt, k: sc(dt, 0),
+             lambda k: (wd, bool(nesterov), mx, bool(firsts[k])))
+    else:
+        _run(use_numba, "SGD", "sgd", params, grads, (), lambda dt, k: sc(dt, 0),
+             lambda k: (wd, mx))
+
+
 def sgd(params, grads, momentum_buffers, firsts, *, lr, weight_decay, momentum,
         dampening, nesterov, maximize):
     """SGD step for a list of parameters. ``momentum_buffers[k]``: same shape as the
-    parameter (None when ``momentum == 0``); where ``firsts[k]`` it is (re)initialised
-    to the gradient, as PyTorch does on the first step."""
-    sc = (lr, weight_decay, momentum, 1.0 - dampening)
-    base = (weight_decay != 0, momentum != 0, bool(nesterov), bool(maximize))
-    _each(_sgd_nb, sgd_np, "SGD", params, grads, (momentum_buffers,),
-          lambda k: sc, lambda k: base + (bool(firsts[k]),))
+    parameter (ignored, may be None, when ``momentum == 0``); where ``firsts[k]`` it is
+    (re)initialised to the gradient, as PyTorch does on the first step."""
+    _sgd(USE_NUMBA, params, grads, momentum_buffers, firsts, lr, weight_decay, momentum,
+         dampening, nesterov, maximize)
+
+
+def sgd_np(params, grads, momentum_buffers, firsts, *, lr, weight_decay, momentum,
+           dampening, nesterov, maximize):
+    """``sgd`` on the numpy twins."""
+    _sgd(False, params, grads, momentum_buffers, firsts, lr, weight_decay, momentum,
+         dampening, nesterov, maximize)
+
+
+def _adagrad(use_numba, params, grads, state_sums, steps, lr, lr_decay, weight_decay, eps,
+             maximize):
+    sc = _memo(lambda dt, step: adagrad_scalars(dt, step, lr=lr, lr_decay=lr_decay,
+                                                weight_decay=weight_decay, eps=eps))
+    flags = (weight_decay != 0, bool(maximize))
+    _run(use_numba, "Adagrad", "adagrad", params, grads, (state_sums,),
+         lambda dt, k: sc(dt, steps[k]), lambda k: flags)
 
 
 def adagrad(params, grads, state_sums, steps, *, lr, lr_decay, weight_decay, eps,
             maximize):
     """Adagrad step; ``steps[k]`` counts this step (1 on the first), for the decayed
     learning rate ``lr / (1 + (step - 1) * lr_decay)``."""
+    _adagrad(USE_NUMBA, params, grads, state_sums, steps, lr, lr_decay, weight_decay, eps,
+             maximize)
+
+
+def adagrad_np(params, grads, state_sums, steps, *, lr, lr_decay, weight_decay, eps,
+               maximize):
+    """``adagrad`` on the numpy twins."""
+    _adagrad(False, params, grads, state_sums, steps, lr, lr_decay, weight_decay, eps,
+             maximize)
+
+
+def rmsprop_variant(centered, momentum):
+    return "rmsprop" + ("_centered" if centered else "") + ("_momentum" if momentum > 0
+                                                            else "")
+
+
+def _rmsprop(use_numba, params, grads, square_avgs, grad_avgs, momentum_buffers, lr, alpha,
+             eps, weight_decay, momentum, centered, maximize):
+    sc = _memo(lambda dt, _: rmsprop_scalars(dt, lr=lr, alpha=alpha, eps=eps,
+                                             weight_decay=weight_decay, momentum=momentum))
+    bufs = (square_avgs,) + ((grad_avgs,) if centered else ()) + (
+        (momentum_buffers,) if momentum > 0 else ())
     flags = (weight_decay != 0, bool(maximize))
-    _each(_adagrad_nb, adagrad_np, "Adagrad", params, grads, (state_sums,),
-          lambda k: (lr / (1 + (steps[k] - 1) * lr_decay), weight_decay, eps),
-          lambda k: flags)
+    _run(use_numba, "RMSprop", rmsprop_variant(centered, momentum), params, grads, bufs,
+         lambda dt, k: sc(dt, 0), lambda k: flags)
 
 
 def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffers, *, lr, alpha, eps,
             weight_decay, momentum, centered, maximize):
-    """RMSprop step. ``grad_avgs[k]`` is None unless ``centered``; ``momentum_buffers[k]``
-    None unless ``momentum > 0``."""
-    n = len(params)
-    grad_avgs = grad_avgs if centered else [None] * n
-    momentum_buffers = momentum_buffers if momentum > 0 else [None] * n
-    flags = (weight_decay != 0, bool(centered), momentum > 0, bool(maximize))
-    scal = {}
+    """RMSprop step. ``grad_avgs[k]`` is used only when ``centered``,
+    ``momentum_buffers[k]`` only when ``momentum > 0`` (may be None otherwise)."""
+    _rmsprop(USE_NUMBA, params, grads, square_avgs, grad_avgs, momentum_buffers, lr, alpha,
+             eps, weight_decay, momentum, centered, maximize)
 
-    def scalars(k):
-        dt = params[k].dtype
-        c = scal.get(dt.char)
-        if c is None:
-            c = scal[dt.char] = (lr, alpha, 1.0 - alpha, _one_minus(1.0 - alpha, dt), eps,
-                                 weight_decay, momentum)
-        return c
 
-    _each(_rmsprop_nb, rmsprop_np, "RMSprop", params, grads,
-          (square_avgs, grad_avgs, momentum_buffers), scalars, lambda k: flags)
+def rmsprop_np(params, grads, square_avgs, grad_avgs, momentum_buffers, *, lr, alpha, eps,
+               weight_decay, momentum, centered, maximize):
+    """``rmsprop`` on the numpy twins."""
+    _rmsprop(False, params, grads, square_avgs, grad_avgs, momentum_buffers, lr, alpha,
+             eps, weight_decay, momentum, centered, maximize)
+
+
+def _adam(use_numba, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr,
+          beta1, beta2, eps, weight_decay, decoupled_weight_decay, amsgrad, maximize):
+    sc = _memo(lambda dt, step: adam_scalars(
+        dt, step, lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
+        decoupled_weight_decay=decoupled_weight_decay))
+    flags = (weight_decay != 0 and not decoupled_weight_decay, bool(maximize))
+    bufs = (exp_avgs, exp_avg_sqs) + ((max_exp_avg_sqs,) if amsgrad else ())
+    _run(use_numba, "Adam", "amsgrad" if amsgrad else "adam", params, grads, bufs,
+         lambda dt, k: sc(dt, steps[k]), lambda k: flags)
 
 
 def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, *, lr, beta1,
          beta2, eps, weight_decay, decoupled_weight_decay, amsgrad, maximize):
     """Adam (or AdamW with ``decoupled_weight_decay``) step. ``steps[k]`` counts this step
     (1 on the first); bias corrections ``1 - beta**step`` are computed here, once per
-    distinct step. ``max_exp_avg_sqs[k]`` is None unless ``amsgrad``."""
-    if not amsgrad:
-        max_exp_avg_sqs = [None] * len(params)
-    if decoupled_weight_decay:
-        decay, wd = 1.0 - lr * weight_decay, 0.0
-    else:
-        decay, wd = 1.0, weight_decay
-    flags = (wd != 0, bool(amsgrad), bool(maximize))
-    scal = {}
+    distinct step. ``max_exp_avg_sqs[k]`` is used only with ``amsgrad``."""
+    _adam(USE_NUMBA, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr,
+          beta1, beta2, eps, weight_decay, decoupled_weight_decay, amsgrad, maximize)
 
-    def scalars(k):
-        dt = params[k].dtype
-        key = (steps[k], dt.char)
-        c = scal.get(key)
-        if c is None:
-            step = steps[k]
-            bias_correction1 = 1 - beta1 ** step
-            bias_correction2 = 1 - beta2 ** step
-            c = scal[key] = (lr / bias_correction1, 1.0 - beta1,
-                             _one_minus(1.0 - beta1, dt), beta2, 1.0 - beta2,
-                             bias_correction2 ** -0.5, eps, wd, decay)
-        return c
 
-    _each(_adam_nb, adam_np, "Adam", params, grads,
-          (exp_avgs, exp_avg_sqs, max_exp_avg_sqs), scalars, lambda k: flags)
+def adam_np(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, *, lr, beta1,
+            beta2, eps, weight_decay, decoupled_weight_decay, amsgrad, maximize):
+    """``adam`` on the numpy twins."""
+    _adam(False, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr,
+          beta1, beta2, eps, weight_decay, decoupled_weight_decay, amsgrad, maximize)
