@@ -15,20 +15,20 @@ set (operands raveled; contiguous copies made only where needed); float16 and th
 Python's division-by-zero check, which otherwise stops LLVM from vectorizing a loop
 (measured: 4x on the sigmoid finish loop).
 
-exp-based kernels (sigmoid, elu, softplus and the last two's backwards) have two Numba
-paths. Numba has no vector exp here (no SVML), so in a loop each exp is a scalar libm
-call, while numpy's exp is SIMD. Up to ``MAX_NUMBA_SIZE_EXP`` elements one loop does
-everything (one dispatch beats several ufunc calls); above it a *split* runs: a loop
-writes the exp argument, numpy's exp (or expm1/log1p) runs in place, and a second,
-vectorized loop finishes.
+exp-based kernels (sigmoid, elu, softplus and the last two's backwards) are single
+vectorised passes too: Numba here has no SIMD exp (no SVML; ``math.exp`` in a loop is a
+scalar libm call that stops vectorisation), so they call ``fastmath.exp`` / ``expm1`` /
+``log1p``, pure-arithmetic versions LLVM vectorises (within 2 ulp of numpy, NaN and inf
+exact; see ``fastmath.py``). Each exp sees -|x| or min(x, 0) where a large argument
+would otherwise be computed and thrown away (no overflow either way: no FP exceptions
+in compiled code).
 
 Gradient conventions follow PyTorch: relu'(0) = 0, leaky_relu'(0) = negative_slope,
 elu'(0) = alpha, softplus is linear (gradient 1) where beta * x > threshold; and its
 tests' NaN behaviour (relu and elu pass ``g`` at a NaN input, leaky_relu scales it).
 """
-import math
-
 import numpy as np
+from . import fastmath as _fm  # numba-free until a kernel compiles (see fastmath.py)
 from . import njit  # lazy: numba is imported on first use
 
 from . import USE_NUMBA
@@ -36,7 +36,6 @@ from .elementwise_twins import *  # noqa: F401,F403  (the twins, next to their l
 from .elementwise_twins import result_dtype
 
 __all__ = [
-    "MAX_NUMBA_SIZE_EXP",
     "relu_backward", "sigmoid", "sigmoid_backward", "tanh_backward",
     "leaky_relu", "leaky_relu_backward", "elu", "elu_backward",
     "softplus", "softplus_backward",
@@ -44,9 +43,6 @@ __all__ = [
     "leaky_relu_np", "leaky_relu_backward_np", "elu_np", "elu_backward_np",
     "softplus_np", "softplus_backward_np",
 ]
-
-#: Above this many elements exp-based kernels take the split path (see the module doc).
-MAX_NUMBA_SIZE_EXP = 256
 
 _FAST = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -74,13 +70,12 @@ def _relu_backward_nb(g, y, out):
 
 @njit(cache=True, error_model="numpy")
 def _sigmoid_nb(x, out):
+    one = out.dtype.type(1)  # typed constants: a Python 1 would make float32 math float64
     for i in range(out.size):
         z = x[i]
-        if z >= 0:
-            out[i] = 1 / (1 + math.exp(-z))
-        else:
-            e = math.exp(z)
-            out[i] = e / (1 + e)
+        e = _fm.exp(-abs(z))  # in (0, 1]: no overflow; NaN stays NaN
+        num = e if z < 0 else one
+        out[i] = num / (one + e)
 
 
 @njit(cache=True, error_model="numpy")
@@ -110,144 +105,50 @@ def _leaky_relu_backward_nb(g, x, slope, out):
 
 @njit(cache=True, error_model="numpy")
 def _elu_nb(x, alpha, out):
+    zero = out.dtype.type(0)
     for i in range(out.size):
         v = x[i]
-        out[i] = v if v > 0 else alpha * math.expm1(v)
+        out[i] = v if v > 0 else alpha * _fm.expm1(zero if v > zero else v)  # NaN stays
 
 
 @njit(cache=True, error_model="numpy")
 def _elu_backward_nb(g, x, alpha, out):
+    zero = out.dtype.type(0)
     for i in range(out.size):
         v = x[i]
-        out[i] = g[i] * (alpha * math.exp(v)) if v <= 0 else g[i]  # NaN x passes g
+        e = _fm.exp(zero if v > zero else v)
+        out[i] = g[i] * (alpha * e) if v <= 0 else g[i]  # NaN x passes g
 
 
 @njit(cache=True, error_model="numpy")
 def _softplus_nb(x, beta, threshold, out):
+    zero = out.dtype.type(0)
     for i in range(out.size):
         v = x[i]
         z = v * beta
-        if z > threshold:
-            out[i] = v
-        else:
-            out[i] = (max(z, 0) + math.log1p(math.exp(-abs(z)))) / beta
+        zp = z if z > 0 else zero
+        # log(1 + e^z) = max(z, 0) + log1p(e^-|z|): exp never overflows
+        soft = (zp + _fm.log1p(_fm.exp(-abs(z)))) / beta
+        out[i] = v if z > threshold else soft
 
 
 @njit(cache=True, error_model="numpy")
 def _softplus_backward_nb(g, x, beta, threshold, out):
+    one = out.dtype.type(1)
     for i in range(out.size):
         z = x[i] * beta
-        if z > threshold:
-            out[i] = g[i]
-        elif z >= 0:
-            out[i] = g[i] / (1 + math.exp(-z))
-        else:
-            e = math.exp(z)
-            out[i] = g[i] * (e / (1 + e))
-
-
-# -- split path: loop, numpy's SIMD exp in place, loop -----------------------------------
-
-@njit(cache=True, error_model="numpy")
-def _neg_abs_nb(x, scale, out):
-    for i in range(out.size):
-        out[i] = -abs(x[i] * scale)
-
-
-@njit(cache=True, error_model="numpy")
-def _nonpos_nb(x, out):
-    for i in range(out.size):
-        v = x[i]
-        out[i] = 0 if v > 0 else v  # NaN stays NaN
-
-
-@njit(cache=True, error_model="numpy")
-def _sigmoid_finish_nb(z, e, out):
-    """e = exp(-|z|): sigmoid(z) = (z < 0 ? e : 1) / (1 + e)."""
-    for i in range(out.size):
-        ei = e[i]
-        num = ei if z[i] < 0 else 1
-        out[i] = num / (1 + ei)
-
-
-@njit(cache=True, error_model="numpy")
-def _elu_finish_nb(x, em1, alpha, out):
-    for i in range(out.size):
-        v = x[i]
-        out[i] = v if v > 0 else alpha * em1[i]
-
-
-@njit(cache=True, error_model="numpy")
-def _elu_backward_finish_nb(g, x, e, alpha, out):
-    for i in range(out.size):
-        out[i] = g[i] * (alpha * e[i]) if x[i] <= 0 else g[i]
-
-
-@njit(cache=True, error_model="numpy")
-def _softplus_finish_nb(x, l1p, beta, threshold, out):
-    """l1p = log1p(exp(-|beta x|))."""
-    for i in range(out.size):
-        v = x[i]
-        z = v * beta
-        zp = z if z > 0 else 0
-        out[i] = v if z > threshold else (zp + l1p[i]) / beta
-
-
-@njit(cache=True, error_model="numpy")
-def _softplus_backward_finish_nb(g, x, e, beta, threshold, out):
-    """e = exp(-|beta x|)."""
-    for i in range(out.size):
-        z = x[i] * beta
-        ei = e[i]
-        num = ei if z < 0 else 1
-        out[i] = g[i] if z > threshold else g[i] * (num / (1 + ei))
-
-
-def _sigmoid_split(x, out):
-    e = np.empty_like(out)
-    _neg_abs_nb(x, x.dtype.type(1), e)
-    np.exp(e, out=e)
-    _sigmoid_finish_nb(x, e, out)
-
-
-def _elu_split(x, alpha, out):
-    em1 = np.empty_like(out)
-    _nonpos_nb(x, em1)
-    np.expm1(em1, out=em1)
-    _elu_finish_nb(x, em1, alpha, out)
-
-
-def _elu_backward_split(g, x, alpha, out):
-    e = np.empty_like(out)
-    _nonpos_nb(x, e)
-    np.exp(e, out=e)
-    _elu_backward_finish_nb(g, x, e, alpha, out)
-
-
-def _softplus_split(x, beta, threshold, out):
-    t = np.empty_like(out)
-    _neg_abs_nb(x, beta, t)
-    np.exp(t, out=t)
-    np.log1p(t, out=t)
-    _softplus_finish_nb(x, t, beta, threshold, out)
-
-
-def _softplus_backward_split(g, x, beta, threshold, out):
-    e = np.empty_like(out)
-    _neg_abs_nb(x, beta, e)
-    np.exp(e, out=e)
-    _softplus_backward_finish_nb(g, x, e, beta, threshold, out)
+        e = _fm.exp(-abs(z))
+        num = e if z < 0 else one
+        out[i] = g[i] if z > threshold else g[i] * (num / (one + e))
 
 
 # -- dispatch -------------------------------------------------------------------------
 
-def _run(loop, twin, arrays, params=(), split=None):
-    """Run ``loop`` (or, above ``MAX_NUMBA_SIZE_EXP`` elements, ``split``) on raveled
-    C-contiguous operands, or ``twin`` on the arrays as they are (numpy broadcasts and
-    strides by itself)."""
+def _run(loop, twin, arrays, params=()):
+    """Run ``loop`` on raveled C-contiguous operands, or ``twin`` on the arrays as they
+    are (numpy broadcasts and strides by itself)."""
     x = arrays[0]
     dt, shape = x.dtype, x.shape
-    size = x.size
     plain = dt.kind == "f"  # one floating dtype, one shape: no promotion or broadcast
     for a in arrays[1:]:
         if a.dtype != dt or a.shape != shape:
@@ -255,15 +156,12 @@ def _run(loop, twin, arrays, params=(), split=None):
     if not plain:
         dt = result_dtype(arrays)
         shape = np.broadcast_shapes(*[a.shape for a in arrays])
-        size = math.prod(shape)
     if not (USE_NUMBA and dt in _FAST):
         out = twin(*arrays, *params)
         return out if out.dtype == dt else out.astype(dt)
     if not plain:
         arrays, shape = _prep(arrays, dt)
     out = np.empty(shape, dtype=dt)
-    if split is not None and size > MAX_NUMBA_SIZE_EXP:
-        loop = split
     # ravel() is a view of a C-contiguous array and a contiguous copy of anything else;
     # scalars go in the array's dtype so float32 math stays float32, like the twin
     loop(*[a.ravel() for a in arrays], *[dt.type(p) for p in params], out.ravel())
@@ -277,7 +175,7 @@ def relu_backward(g, y):
 
 def sigmoid(x):
     """``1 / (1 + exp(-x))``, overflow-free for any finite x."""
-    return _run(_sigmoid_nb, sigmoid_np, (x,), (), _sigmoid_split)
+    return _run(_sigmoid_nb, sigmoid_np, (x,), ())
 
 
 def sigmoid_backward(g, y):
@@ -302,19 +200,19 @@ def leaky_relu_backward(g, x, negative_slope):
 
 def elu(x, alpha):
     """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``."""
-    return _run(_elu_nb, elu_np, (x,), (alpha,), _elu_split)
+    return _run(_elu_nb, elu_np, (x,), (alpha,))
 
 
 def elu_backward(g, x, alpha):
     """``g`` where ``x > 0``, else ``g * alpha * exp(x)``."""
-    return _run(_elu_backward_nb, elu_backward_np, (g, x), (alpha,), _elu_backward_split)
+    return _run(_elu_backward_nb, elu_backward_np, (g, x), (alpha,))
 
 
 def softplus(x, beta, threshold):
     """``log(1 + exp(beta x)) / beta``, or ``x`` where ``beta x > threshold``."""
-    return _run(_softplus_nb, softplus_np, (x,), (beta, threshold), _softplus_split)
+    return _run(_softplus_nb, softplus_np, (x,), (beta, threshold))
 
 
 def softplus_backward(g, x, beta, threshold):
     """``g * sigmoid(beta x)``, or ``g`` where ``beta x > threshold``."""
-    return _run(_softplus_backward_nb, softplus_backward_np, (g, x), (beta, threshold), _softplus_backward_split)
+    return _run(_softplus_backward_nb, softplus_backward_np, (g, x), (beta, threshold))

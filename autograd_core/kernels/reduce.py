@@ -8,12 +8,10 @@ cover "last axis of a C-contiguous float32/float64 array" (the MLP's logits of s
 (batch, classes)); every other layout, axis or dtype, and the
 ``AUTOGRAD_CORE_KERNELS=numpy`` debug switch, runs the numpy twin.
 
-Measured (benchmark in the commit message): the loops win 2-9x up to a few thousand
-elements, where numpy's per-call overhead dominates, but a scalar ``exp`` in a Numba
-loop (no SVML) costs ~10-30 ns per element against ~1 ns for numpy's SIMD exp, so for
-larger arrays numpy wins up to 5x. Hence the loops that call exp (softmax, log-softmax,
-log-softmax backward) run only up to ``EXP_LOOP_MAX_SIZE`` elements; softmax backward
-(no exp) runs the loop at every size (1.3-4x faster than numpy, also on large arrays).
+The loops call ``fastmath.exp`` (pure arithmetic that LLVM vectorises: Numba here has
+no SVML, and a scalar libm ``exp`` per element ran these at 0.25-0.35x memory
+bandwidth), so they run at every size; row sums are float64 and vectorise under the
+``reassoc`` flag (no nnan/ninf: NaN and -inf logits must keep their meaning).
 
 Stability: every form subtracts the row maximum before ``exp``, so logits of +-1e4 give
 exact, finite results and no overflow warnings. Sums are accumulated in float64 inside
@@ -26,10 +24,10 @@ per dtype (``cache=True`` keeps the machine code across processes);
 import numpy as np
 
 from .. import kernels as _kernels  # read USE_NUMBA at call time: tests flip it
+from . import fastmath as _fm  # numba-free until a loop compiles
 from . import njit  # lazy: numba is imported on the first call of a loop
 
 __all__ = [
-    "EXP_LOOP_MAX_SIZE",
     "softmax", "log_softmax", "softmax_backward", "log_softmax_backward", "logsumexp",
     "softmax_np", "log_softmax_np", "softmax_backward_np", "log_softmax_backward_np",
     "softmax_nb", "log_softmax_nb", "softmax_backward_nb", "log_softmax_backward_nb",
@@ -37,19 +35,17 @@ __all__ = [
 
 _FAST = (np.dtype(np.float32), np.dtype(np.float64))
 
-#: Loops that call exp run up to this many elements; above, numpy's SIMD exp wins.
-EXP_LOOP_MAX_SIZE = 2048
+#: fastmath flags of the row-sum helpers: reassociation lets float64 row sums vectorise
+_FM = {"reassoc", "contract"}
 
 
-def _rows(axis, *arrays, max_size=None):
+def _rows(axis, *arrays):
     """True when the Numba row loop applies: switch on, reducing the last axis, every
-    operand a non-empty C-contiguous float32/float64 array of one shape and dtype (and
-    at most ``max_size`` elements if given)."""
+    operand a non-empty C-contiguous float32/float64 array of one shape and dtype."""
     a = arrays[0]
     return (
         _kernels.USE_NUMBA
         and a.ndim >= 1
-        and (max_size is None or a.size <= max_size)
         and axis == a.ndim - 1
         and a.size > 0
         and a.dtype in _FAST
@@ -102,21 +98,60 @@ def log_softmax_backward_np(g, y, axis):
 
 # -- Numba loops over the rows of a C-contiguous (m, n) array ----------------------------
 
+@njit(cache=True, error_model="numpy", fastmath=_FM)
+def _row_max(x, i, n):
+    mx = x[i, 0]
+    for j in range(1, n):
+        v = x[i, j]
+        if v > mx or v != v:  # NaN wins, so the row comes out NaN as in numpy
+            mx = v
+    return mx
+
+
+# Row sums live in helpers of their own: only they carry ``reassoc`` (Numba sets the
+# flags per instruction and LLVM inlines the helpers), so the finishing expressions such
+# as (x - max) - lse keep their order.
+
+@njit(cache=True, error_model="numpy", fastmath=_FM)
+def _exp_store_sum(x, i, n, mx, out):
+    s = 0.0
+    for j in range(n):
+        e = _fm.exp(x[i, j] - mx)  # <= 1: no overflow
+        out[i, j] = e
+        s += e
+    return s
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FM)
+def _exp_sum(x, i, n, mx):
+    s = 0.0
+    for j in range(n):
+        s += _fm.exp(x[i, j] - mx)
+    return s
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FM)
+def _dot_row(g, y, i, n):
+    s = 0.0
+    for j in range(n):
+        s += np.float64(g[i, j]) * y[i, j]
+    return s
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FM)
+def _sum_row(g, i, n):
+    s = 0.0
+    for j in range(n):
+        s += g[i, j]
+    return s
+
+
 @njit(cache=True, error_model="numpy")
 def _softmax_rows(x, out):
     m, n = x.shape
     for i in range(m):
-        mx = x[i, 0]
-        for j in range(1, n):
-            v = x[i, j]
-            if v > mx or v != v:  # NaN wins, so the row comes out NaN as in numpy
-                mx = v
-        s = 0.0
-        for j in range(n):
-            e = np.exp(np.float64(x[i, j]) - mx)
-            out[i, j] = e
-            s += e
-        inv = 1.0 / s
+        s = _exp_store_sum(x, i, n, _row_max(x, i, n), out)
+        inv = out.dtype.type(1.0 / s)
         for j in range(n):
             out[i, j] = out[i, j] * inv
 
@@ -125,15 +160,8 @@ def _softmax_rows(x, out):
 def _log_softmax_rows(x, out):
     m, n = x.shape
     for i in range(m):
-        mx = x[i, 0]
-        for j in range(1, n):
-            v = x[i, j]
-            if v > mx or v != v:
-                mx = v
-        s = 0.0
-        for j in range(n):
-            s += np.exp(np.float64(x[i, j]) - mx)
-        lse = np.log(s)
+        mx = _row_max(x, i, n)
+        lse = np.log(_exp_sum(x, i, n, mx))
         for j in range(n):  # (x - max) - log(s): exact at the maximum, unlike x - (max + log s)
             out[i, j] = (np.float64(x[i, j]) - mx) - lse
 
@@ -142,9 +170,7 @@ def _log_softmax_rows(x, out):
 def _softmax_backward_rows(g, y, out):
     m, n = g.shape
     for i in range(m):
-        s = 0.0
-        for j in range(n):
-            s += np.float64(g[i, j]) * y[i, j]
+        s = _dot_row(g, y, i, n)
         for j in range(n):
             out[i, j] = y[i, j] * (g[i, j] - s)
 
@@ -153,11 +179,9 @@ def _softmax_backward_rows(g, y, out):
 def _log_softmax_backward_rows(g, y, out):
     m, n = g.shape
     for i in range(m):
-        s = 0.0
+        s = _sum_row(g, i, n)
         for j in range(n):
-            s += g[i, j]
-        for j in range(n):
-            out[i, j] = g[i, j] - np.exp(np.float64(y[i, j])) * s
+            out[i, j] = g[i, j] - _fm.exp(y[i, j]) * s
 
 
 def _run_rows(loop, *arrays):
@@ -192,12 +216,12 @@ def log_softmax_backward_nb(g, y):
 
 def softmax(x, axis):
     """Softmax of float array ``x`` along non-negative ``axis``; a new array like ``x``."""
-    return softmax_nb(x) if _rows(axis, x, max_size=EXP_LOOP_MAX_SIZE) else softmax_np(x, axis)
+    return softmax_nb(x) if _rows(axis, x) else softmax_np(x, axis)
 
 
 def log_softmax(x, axis):
     """Log-softmax of float array ``x`` along non-negative ``axis``."""
-    if _rows(axis, x, max_size=EXP_LOOP_MAX_SIZE):
+    if _rows(axis, x):
         return log_softmax_nb(x)
     return log_softmax_np(x, axis)
 
@@ -211,7 +235,7 @@ def softmax_backward(g, y, axis):
 
 def log_softmax_backward(g, y, axis):
     """Log-softmax's input gradient from output gradient ``g`` and output ``y``."""
-    if _rows(axis, g, y, max_size=EXP_LOOP_MAX_SIZE):
+    if _rows(axis, g, y):
         return log_softmax_backward_nb(g, y)
     return log_softmax_backward_np(g, y, axis)
 

@@ -44,17 +44,10 @@ def _operands(n_arrays, shape, dt, seed):
     return arrays
 
 
-SPLITS = {"sigmoid": K._sigmoid_split, "elu": K._elu_split, "elu_backward": K._elu_backward_split,
-          "softplus": K._softplus_split, "softplus_backward": K._softplus_backward_split}
-
-
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name,path", [(k, "loop") for k in sorted(KERNELS)]
-                         + [(k, "split") for k in sorted(SPLITS)])
-def test_loop_matches_twin(name, path, dtype):
+@pytest.mark.parametrize("name", sorted(KERNELS))
+def test_loop_matches_twin(name, dtype):
     loop, twin, n, params = KERNELS[name]
-    if path == "split":
-        loop = SPLITS[name]
     arrays = _operands(n, (4099,), dtype, 0)
     out = np.empty(4099, dtype)
     with warnings.catch_warnings():
@@ -151,7 +144,7 @@ def test_gradient_conventions_in_the_loops():
 
 
 def test_dispatch_paths(monkeypatch):
-    # exp-based kernels: one loop up to MAX_NUMBA_SIZE_EXP, the split above; the twin
+    # exp-based kernels: one vectorised loop at every size (fastmath's exp); the twin
     # only when Numba is off (or for float16)
     calls = []
 
@@ -161,13 +154,12 @@ def test_dispatch_paths(monkeypatch):
             return fn(*args)
         monkeypatch.setattr(K, name, run)
 
-    spy("_sigmoid_split", K._sigmoid_split)
     spy("_sigmoid_nb", K._sigmoid_nb)
     spy("sigmoid_np", K.sigmoid_np)
     monkeypatch.setattr(K, "USE_NUMBA", True)
-    K.sigmoid(np.zeros(K.MAX_NUMBA_SIZE_EXP))
-    K.sigmoid(np.zeros(K.MAX_NUMBA_SIZE_EXP + 1))
+    K.sigmoid(np.zeros(3))
+    K.sigmoid(np.zeros(100_001))
     K.sigmoid(np.zeros(5, np.float16))
     monkeypatch.setattr(K, "USE_NUMBA", False)
     K.sigmoid(np.zeros(5))
-    assert calls == ["_sigmoid_nb", "_sigmoid_split", "sigmoid_np", "sigmoid_np"]
+    assert calls == ["_sigmoid_nb", "_sigmoid_nb", "sigmoid_np", "sigmoid_np"]
