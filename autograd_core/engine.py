@@ -226,7 +226,9 @@ def _loop_arrays(ready, deps, buffers, retain_graph, handed, capture, check_anom
                     )
                 if check_anomaly:
                     anomaly.check(node, [None if a is None else _wrap(node, a) for a in gins])
-        meta = node.input_meta
+        meta = node._imeta
+        if meta is None:
+            shape, dtype = node._oshape, node._odtype
         i = -1
         for e in edges:
             i += 1
@@ -238,7 +240,8 @@ def _loop_arrays(ready, deps, buffers, retain_graph, handed, capture, check_anom
                 if a is not None:
                     if type(a) is not ndarray:  # ufuncs give numpy scalars for 0-d operands
                         a = np.asarray(a)
-                    shape, dtype = meta[i]
+                    if meta is not None:
+                        shape, dtype = meta[i]
                     if a.shape != shape or (a.dtype is not dtype and a.dtype != dtype):
                         a = _fit_array(a, shape, dtype, node, i)
                     if parent is None:

@@ -65,14 +65,15 @@ class Function:
     # object per node instead of 1 + k: less memory and time per op). () when nothing
     # was saved, None once released (so no separate "released" flag). ``_saved`` gives
     # the records (``_Saved``) for readers such as the graph drawing.
-    __slots__ = ("_recording", "needs_input_grad", "edges", "input_meta", "output_meta",
-                 "n_outputs", "_sv", "_out_hooks", "_retained",
+    __slots__ = ("_recording", "needs_input_grad", "edges", "_imeta", "_ometa", "_oshape",
+                 "_odtype", "n_outputs", "_sv", "_out_hooks", "_retained",
                  "_tensor_cls", "_trace", "__dict__", "__weakref__")
 
     # Attributes every node gets from Tensor._apply:
     #   needs_input_grad  tuple of bools, one per input
     #   edges             per input: None, (node, out_index) or (None, leaf_tensor)
-    #   input_meta        per input: (shape, dtype)
+    #   _imeta            per input: (shape, dtype), or None when all are the output's
+    #   _oshape, _odtype  the output's shape and dtype (one output); _ometa: several
     #   _recording        whether save_for_backward keeps anything
     #   _outputs          weak references to output tensors (for hooks / retain_grad)
 
@@ -167,6 +168,20 @@ class Function:
             if sv[k + 2][0] != sv[k + 3]:
                 raise self._version_error(sv, k)
         return sv[1::5]
+
+    @property
+    def output_meta(self):
+        """Per output: (shape, dtype)."""
+        if self._ometa is not None:
+            return self._ometa
+        return ((self._oshape, self._odtype),)
+
+    @property
+    def input_meta(self):
+        """Per input: (shape, dtype) when the op ran (``_imeta`` None: all as the output)."""
+        if self._imeta is not None:
+            return self._imeta
+        return ((self._oshape, self._odtype),) * len(self.edges)
 
     @property
     def _released(self):

@@ -43,6 +43,16 @@ def _meta(key):
     return m
 
 
+def _input_meta(inputs):
+    """The interned per-input (shape, dtype) record of a node."""
+    key = []
+    for t in inputs:
+        a = t._data
+        key.append(a.shape)
+        key.append(a.dtype)
+    return _meta(tuple(key))
+
+
 _NEEDS = {(False,): (False,), (True,): (True,), (False, False): (False, False),
           (False, True): (False, True), (True, False): (True, False),
           (True, True): (True, True)}  # shared needs_input_grad tuples
@@ -186,7 +196,7 @@ class Tensor(
     def _apply(cls, fn_cls, *inputs, **params):
         """Run primitive ``fn_cls`` on Tensors ``inputs``; record a node when needed."""
         # Hot path of every op: one- and two-input calls are spelled out (no list
-        # building), and the node's records are shared interned tuples (see _META).
+        # building); shape/dtype records are slots or shared interned tuples (_META).
         ctx = _new(fn_cls)
         n = len(inputs)
         record = False
@@ -225,8 +235,6 @@ class Tensor(
             a = t0._data
             ctx.needs_input_grad = _NEEDS[(True,)]
             out = ctx.forward(a, **params)
-            m = _META.get((a.shape, a.dtype))
-            ctx.input_meta = m if m is not None else _meta((a.shape, a.dtype))
             f = t0.grad_fn
             ctx.edges = ((f, t0._out_index),) if f is not None else ((None, t0),)
         elif n == 2:
@@ -235,9 +243,6 @@ class Tensor(
             r0, r1 = t0._requires_grad, t1._requires_grad
             ctx.needs_input_grad = _NEEDS[(r0, r1)]
             out = ctx.forward(a, b, **params)
-            key = (a.shape, a.dtype, b.shape, b.dtype)
-            m = _META.get(key)
-            ctx.input_meta = m if m is not None else _meta(key)
             if r0:
                 f = t0.grad_fn
                 e0 = (f, t0._out_index) if f is not None else (None, t0)
@@ -252,29 +257,26 @@ class Tensor(
         else:
             ctx.needs_input_grad = tuple([t._requires_grad for t in inputs])
             out = ctx.forward(*[t._data for t in inputs], **params)
-            key = []
             edges = []
             for t in inputs:
-                a = t._data
-                key.append(a.shape)
-                key.append(a.dtype)
                 if not t._requires_grad:
                     edges.append(None)
                 elif t.grad_fn is not None:
                     edges.append((t.grad_fn, t._out_index))
                 else:
                     edges.append((None, t))
-            ctx.input_meta = _meta(tuple(key))
             ctx.edges = tuple(edges)
         if type(out) is not np.ndarray:
             out = _as_arrays(ctx, out)
         if type(out) is tuple:
             ctx.n_outputs = len(out)
+            ctx._imeta = _input_meta(inputs)
             key = []
             for o in out:
                 key.append(o.shape)
                 key.append(o.dtype)
-            ctx.output_meta = _meta(tuple(key))
+            ctx._ometa = _meta(tuple(key))
+            ctx._oshape = ctx._odtype = None
             nondiff = getattr(ctx, "non_differentiable", ())
             results = tuple([
                 Tensor._make(o, True, ctx, i) if o.dtype.kind == "f" and i not in nondiff
@@ -283,15 +285,28 @@ class Tensor(
             ])
         else:
             ctx.n_outputs = 1
-            key = (out.shape, out.dtype)
-            m = _META.get(key)
-            ctx.output_meta = m if m is not None else _meta(key)
+            ctx._ometa = None
+            # One output: its shape and dtype in two slots, and no input record at all
+            # when every input has them too (elementwise ops without broadcasting), which
+            # costs a few comparisons instead of building and interning tuples.
+            ctx._oshape = oshape = out.shape
+            ctx._odtype = odt = out.dtype
+            if n == 2:
+                if (a.shape == oshape and b.shape == oshape and a.dtype is odt
+                        and b.dtype is odt):
+                    ctx._imeta = None
+                else:
+                    ctx._imeta = _input_meta(inputs)
+            elif n == 1 and a.dtype is odt and a.shape == oshape:
+                ctx._imeta = None
+            else:
+                ctx._imeta = _input_meta(inputs)
             t = _new(Tensor)
             t._data = out
             t._version = [0]
             t.grad = None
             t._out_index = 0
-            if out.dtype.kind == "f":
+            if odt.kind == "f":
                 t._requires_grad = True
                 t.grad_fn = ctx
             else:
