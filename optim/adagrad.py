@@ -8,9 +8,11 @@
 The course notes write ``w = w - alpha grad / S``; the square root (and ``eps`` outside
 it) is the algorithm as published and as PyTorch implements it.
 """
+import numpy as np
+
 from autograd_core.kernels import optim as K
 
-from .optimizer import Optimizer, check_real
+from .optimizer import Optimizer, check_real, state_buffer
 
 __all__ = ["Adagrad"]
 
@@ -35,16 +37,39 @@ class Adagrad(Optimizer):
             check_real("Adagrad", key, o[key], where)
 
     def _update(self, group, params):
-        sums, steps = [], []
-        for p in params:
-            state = self.state[p]
+        lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
+        weight_decay = group["weight_decay"]
+        flags = (weight_decay != 0, bool(group["maximize"]))
+        fill = group["initial_accumulator_value"]
+
+        def init(p, state):
             if not state:
                 state["step"] = 0
-                state["sum"] = self._zeros(p, group["initial_accumulator_value"])
-            state["step"] += 1
-            sums.append(state["sum"]._data)
-            steps.append(state["step"])
-        K.adagrad([p._data for p in params], [p.grad._data for p in params], sums, steps,
-                  lr=group["lr"], lr_decay=group["lr_decay"],
-                  weight_decay=group["weight_decay"], eps=group["eps"],
-                  maximize=group["maximize"])
+                state["sum"] = state_buffer(p, fill)
+
+        prepared, state = self._prepared, self.state
+        scal = {}  # (step, dtype) -> (loop, scalars)
+        calls, steps = [], []
+        for p in params:
+            e = prepared.get(p)
+            if e is None or e.data is not p._data or not e.fresh(state.get(p), _KEYS):
+                e = self._prepare(p, _KEYS, init)
+            st = e.state
+            step = st["step"] + 1
+            key = (step, e.ch)
+            s = scal.get(key)
+            if s is None:
+                s = scal[key] = (K.kernel("adagrad", e.ch), K.adagrad_scalars(
+                    e.dtype, step, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                    eps=eps))
+            g = p.grad._data
+            if g.dtype.char != e.ch or not g.flags.c_contiguous:
+                g = np.ascontiguousarray(g, dtype=e.dtype)
+            calls.append((s[0], e, (g.ravel(), *e.flats, s[1], *flags)))
+            steps.append((st, step))
+        for st, step in steps:  # everything prepared: now change state
+            st["step"] = step
+        self._launch(calls)
+
+
+_KEYS = ("sum",)

@@ -18,9 +18,11 @@ PyTorch's single-tensor order of operations except for that one reciprocal (PyTo
 divides by ``sqrt(1 - beta2^t)``), which keeps the loop at the memory-bandwidth floor;
 the results agree with PyTorch's to an ulp or so.
 """
+import numpy as np
+
 from autograd_core.kernels import optim as K
 
-from .optimizer import Optimizer, check_real
+from .optimizer import Optimizer, check_real, state_buffer
 
 __all__ = ["Adam", "AdamW"]
 
@@ -55,26 +57,52 @@ class Adam(Optimizer):
 
     def _update(self, group, params):
         amsgrad = group["amsgrad"]
-        m, v, vmax, steps = [], [], [], []
+        keys = _AMS_KEYS if amsgrad else _KEYS
+        variant = "amsgrad" if amsgrad else "adam"
+        init = _init_ams if amsgrad else _init
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        wd, decoupled = group["weight_decay"], group["decoupled_weight_decay"]
+        flags = (wd != 0 and not decoupled, bool(group["maximize"]))
+        prepared, state = self._prepared, self.state
+        scal = {}  # (step, dtype) -> (loop, scalars): usually one entry per group
+        calls, steps = [], []
         for p in params:
-            state = self.state[p]
-            if not state:
-                state["step"] = 0
-                state["exp_avg"] = self._zeros(p)
-                state["exp_avg_sq"] = self._zeros(p)
-            if amsgrad and "max_exp_avg_sq" not in state:
-                state["max_exp_avg_sq"] = self._zeros(p)
-            state["step"] += 1
-            steps.append(state["step"])
-            m.append(state["exp_avg"]._data)
-            v.append(state["exp_avg_sq"]._data)
-            vmax.append(state["max_exp_avg_sq"]._data if amsgrad else None)
-        beta1, beta2 = group["betas"]
-        K.adam([p._data for p in params], [p.grad._data for p in params], m, v, vmax, steps,
-               lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-               weight_decay=group["weight_decay"],
-               decoupled_weight_decay=group["decoupled_weight_decay"], amsgrad=amsgrad,
-               maximize=group["maximize"])
+            e = prepared.get(p)
+            if e is None or e.data is not p._data or not e.fresh(state.get(p), keys):
+                e = self._prepare(p, keys, init)
+            st = e.state
+            step = st["step"] + 1
+            key = (step, e.ch)
+            s = scal.get(key)
+            if s is None:
+                s = scal[key] = (K.kernel(variant, e.ch), K.adam_scalars(
+                    e.dtype, step, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
+                    weight_decay=wd, decoupled_weight_decay=decoupled))
+            g = p.grad._data
+            if g.dtype.char != e.ch or not g.flags.c_contiguous:
+                g = np.ascontiguousarray(g, dtype=e.dtype)
+            calls.append((s[0], e, (g.ravel(), *e.flats, s[1], *flags)))
+            steps.append((st, step))
+        for st, step in steps:  # everything prepared: now change state
+            st["step"] = step
+        self._launch(calls)
+
+
+_KEYS = ("exp_avg", "exp_avg_sq")
+_AMS_KEYS = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+
+
+def _init(p, state):
+    if not state:
+        state["step"] = 0
+        state["exp_avg"] = state_buffer(p)
+        state["exp_avg_sq"] = state_buffer(p)
+
+
+def _init_ams(p, state):
+    _init(p, state)
+    if "max_exp_avg_sq" not in state:  # created when amsgrad is first switched on
+        state["max_exp_avg_sq"] = state_buffer(p)
 
 
 class AdamW(Adam):

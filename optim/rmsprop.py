@@ -17,9 +17,11 @@ lie in [0, 1] (PyTorch only checks >= 0; above 1 the average goes negative and t
 root is nan), and the centered variance estimate is clamped at 0 before the root
 (rounding can make ``v - gbar^2`` a hair negative, which PyTorch turns into nan).
 """
+import numpy as np
+
 from autograd_core.kernels import optim as K
 
-from .optimizer import Optimizer, check_real
+from .optimizer import Optimizer, check_real, state_buffer
 
 __all__ = ["RMSprop"]
 
@@ -44,23 +46,52 @@ class RMSprop(Optimizer):
 
     def _update(self, group, params):
         momentum, centered = group["momentum"], group["centered"]
-        sq, avg, bufs = [], [], []
+        use_momentum = momentum > 0
+        keys = _KEYS[bool(centered), use_momentum]
+        init = _INIT[bool(centered), use_momentum]
+        variant = K.rmsprop_variant(centered, momentum)
+        flags = (group["weight_decay"] != 0, bool(group["maximize"]))
+        prepared, state = self._prepared, self.state
+        scal = {}  # dtype -> (loop, scalars)
+        calls, sts = [], []
         for p in params:
-            state = self.state[p]
-            if not state:
-                state["step"] = 0
-                state["square_avg"] = self._zeros(p)
-            # created when first needed, so raising momentum or switching centered on
-            # for a group mid-training works
-            if momentum > 0 and "momentum_buffer" not in state:
-                state["momentum_buffer"] = self._zeros(p)
-            if centered and "grad_avg" not in state:
-                state["grad_avg"] = self._zeros(p)
-            state["step"] += 1
-            sq.append(state["square_avg"]._data)
-            avg.append(state["grad_avg"]._data if centered else None)
-            bufs.append(state["momentum_buffer"]._data if momentum > 0 else None)
-        K.rmsprop([p._data for p in params], [p.grad._data for p in params], sq, avg, bufs,
-                  lr=group["lr"], alpha=group["alpha"], eps=group["eps"],
-                  weight_decay=group["weight_decay"], momentum=momentum,
-                  centered=centered, maximize=group["maximize"])
+            e = prepared.get(p)
+            if e is None or e.data is not p._data or not e.fresh(state.get(p), keys):
+                e = self._prepare(p, keys, init)
+            s = scal.get(e.ch)
+            if s is None:
+                s = scal[e.ch] = (K.kernel(variant, e.ch), K.rmsprop_scalars(
+                    e.dtype, lr=group["lr"], alpha=group["alpha"], eps=group["eps"],
+                    weight_decay=group["weight_decay"], momentum=momentum))
+            g = p.grad._data
+            if g.dtype.char != e.ch or not g.flags.c_contiguous:
+                g = np.ascontiguousarray(g, dtype=e.dtype)
+            calls.append((s[0], e, (g.ravel(), *e.flats, s[1], *flags)))
+            sts.append(e.state)
+        for st in sts:  # everything prepared: now change state
+            st["step"] += 1
+        self._launch(calls)
+
+
+#: (centered, momentum > 0) -> the state buffers the loop takes, in its order
+_KEYS = {
+    (False, False): ("square_avg",),
+    (True, False): ("square_avg", "grad_avg"),
+    (False, True): ("square_avg", "momentum_buffer"),
+    (True, True): ("square_avg", "grad_avg", "momentum_buffer"),
+}
+
+
+def _init_for(keys):
+    def init(p, state):
+        if not state:
+            state["step"] = 0
+        # momentum_buffer / grad_avg are created when first needed, so raising momentum
+        # or switching centered on for a group mid-training works
+        for key in keys:
+            if key not in state:
+                state[key] = state_buffer(p)
+    return init
+
+
+_INIT = {k: _init_for(keys) for k, keys in _KEYS.items()}

@@ -26,9 +26,11 @@ Bengio et al.) evaluates the gradient at the current parameters and steps along
 ``g + mu b``; the two produce the same iterates up to the change of variable
 ``theta = w + rho v`` (PyTorch's parameters are the look-ahead points).
 """
+import numpy as np
+
 from autograd_core.kernels import optim as K
 
-from .optimizer import Optimizer, check_real
+from .optimizer import Optimizer, check_real, state_buffer
 
 __all__ = ["SGD"]
 
@@ -58,19 +60,42 @@ class SGD(Optimizer):
 
     def _update(self, group, params):
         momentum = group["momentum"]
-        bufs, firsts = [], []
+        wd, maximize = group["weight_decay"] != 0, bool(group["maximize"])
+        use_momentum = momentum != 0
+        keys = _MOMENTUM_KEYS if use_momentum else ()
+        variant = "sgd_momentum" if use_momentum else "sgd"
+        nesterov = bool(group["nesterov"])
+        prepared, state = self._prepared, self.state
+        scal = {}  # dtype -> (loop, scalars)
+        calls = []
         for p in params:
-            if momentum != 0:
-                state = self.state[p]
-                buf = state.get("momentum_buffer")
-                firsts.append(buf is None)
-                if buf is None:
-                    buf = state["momentum_buffer"] = self._zeros(p)
-                bufs.append(buf._data)
+            e = prepared.get(p)
+            # first step of this parameter's momentum: the buffer is set to the gradient
+            first = use_momentum and state.get(p, _NO_STATE).get("momentum_buffer") is None
+            if e is None or e.data is not p._data or not e.fresh(state.get(p), keys):
+                e = self._prepare(p, keys, _init)
+            s = scal.get(e.ch)
+            if s is None:
+                s = scal[e.ch] = (K.kernel(variant, e.ch), K.sgd_scalars(
+                    e.dtype, lr=group["lr"], weight_decay=group["weight_decay"],
+                    momentum=momentum, dampening=group["dampening"]))
+            g = p.grad._data
+            if g.dtype.char != e.ch or not g.flags.c_contiguous:
+                g = np.ascontiguousarray(g, dtype=e.dtype)
+            if use_momentum:
+                args = (g.ravel(), *e.flats, s[1], wd, nesterov, maximize, first)
             else:
-                bufs.append(None)
-                firsts.append(False)
-        K.sgd([p._data for p in params], [p.grad._data for p in params], bufs, firsts,
-              lr=group["lr"], weight_decay=group["weight_decay"], momentum=momentum,
-              dampening=group["dampening"], nesterov=group["nesterov"],
-              maximize=group["maximize"])
+                args = (g.ravel(), s[1], wd, maximize)
+            calls.append((s[0], e, args))
+        self._launch(calls)
+
+
+_MOMENTUM_KEYS = ("momentum_buffer",)
+_NO_STATE = {}
+
+
+def _init(p, state):
+    # created when momentum is first used (PyTorch: on the parameter's first step
+    # with momentum); zeros, then overwritten by the gradient (``first``)
+    if state.get("momentum_buffer") is None:
+        state["momentum_buffer"] = state_buffer(p)
