@@ -66,8 +66,12 @@ class Function:
     # was saved, None once released (so no separate "released" flag). ``_saved`` gives
     # the records (``_Saved``) for readers such as the graph drawing.
     __slots__ = ("_recording", "needs_input_grad", "edges", "_imeta", "_ometa", "_oshape",
-                 "_odtype", "n_outputs", "_sv", "_out_hooks", "_retained",
-                 "_tensor_cls", "_trace", "__dict__", "__weakref__")
+                 "_odtype", "n_outputs", "_sv", "_tensor_cls", "_trace",
+                 "__dict__", "__weakref__")
+    # Rare per-node state (hooks on outputs, retain_grad) lives in the instance __dict__
+    # when set: nothing to store per op on the common path.
+    _out_hooks = None
+    _retained = None
 
     # Attributes every node gets from Tensor._apply:
     #   needs_input_grad  tuple of bools, one per input

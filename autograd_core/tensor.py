@@ -208,10 +208,12 @@ class Tensor(
         ctx._recording = record
         if not record:
             ctx.needs_input_grad = None
-            if n == 1:
-                out = ctx.forward(inputs[0]._data, **params)
+            if params:
+                out = ctx.forward(*[t._data for t in inputs], **params)
+            elif n == 1:  # no **{}: a call without keywords is cheaper
+                out = ctx.forward(inputs[0]._data)
             elif n == 2:
-                out = ctx.forward(inputs[0]._data, inputs[1]._data, **params)
+                out = ctx.forward(inputs[0]._data, inputs[1]._data)
             else:
                 out = ctx.forward(*[t._data for t in inputs], **params)
             if type(out) is not np.ndarray:
@@ -227,14 +229,12 @@ class Tensor(
             t._out_index = 0
             return t
         ctx._sv = ()  # save_for_backward puts the raw arrays here; resolved below
-        ctx._out_hooks = None
-        ctx._retained = None
         ctx._tensor_cls = Tensor
         if n == 1:
             t0 = inputs[0]
             a = t0._data
             ctx.needs_input_grad = _NEEDS[(True,)]
-            out = ctx.forward(a, **params)
+            out = ctx.forward(a, **params) if params else ctx.forward(a)
             f = t0.grad_fn
             ctx.edges = ((f, t0._out_index),) if f is not None else ((None, t0),)
         elif n == 2:
@@ -242,7 +242,7 @@ class Tensor(
             a, b = t0._data, t1._data
             r0, r1 = t0._requires_grad, t1._requires_grad
             ctx.needs_input_grad = _NEEDS[(r0, r1)]
-            out = ctx.forward(a, b, **params)
+            out = ctx.forward(a, b, **params) if params else ctx.forward(a, b)
             if r0:
                 f = t0.grad_fn
                 e0 = (f, t0._out_index) if f is not None else (None, t0)

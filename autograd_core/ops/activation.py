@@ -95,7 +95,7 @@ class SigmoidBackward(Function):
 @register("tanh", "elementwise")
 class Tanh(Function):
     def forward(self, x):
-        y = np.asarray(np.tanh(x))
+        y = np.tanh(x)  # a numpy scalar for 0-d x: _apply makes it an array (and the save)
         self.save_for_backward(y)
         return y
 
@@ -252,7 +252,7 @@ class ActivationMethods:
         return x._apply(Sigmoid, x)
 
     def tanh(self):
-        x = floating(self)
+        x = self if self._data.dtype.kind == "f" else floating(self)
         return x._apply(Tanh, x)
 
     def leaky_relu(self, negative_slope=0.01):

@@ -27,7 +27,11 @@ def binary(op, ufunc, a, b):
 @register("add", "arith")
 class Add(Function):
     def forward(self, a, b):
-        return binary("add", np.add, a, b)
+        try:  # inline rather than binary(): this is the hottest call of the library
+            return np.add(a, b)
+        except ValueError:
+            broadcast_shape("add", a.shape, b.shape)
+            raise
 
     def backward(self, g):
         return g, g
@@ -39,7 +43,11 @@ class Add(Function):
 @register("sub", "arith")
 class Sub(Function):
     def forward(self, a, b):
-        return binary("sub", np.subtract, a, b)
+        try:  # inline rather than binary(): this is the hottest call of the library
+            return np.subtract(a, b)
+        except ValueError:
+            broadcast_shape("sub", a.shape, b.shape)
+            raise
 
     def backward(self, g):
         return g, (-g if self.needs_input_grad[1] else None)
@@ -52,7 +60,11 @@ class Sub(Function):
 class Mul(Function):
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        return binary("mul", np.multiply, a, b)
+        try:  # inline rather than binary(): this is the hottest call of the library
+            return np.multiply(a, b)
+        except ValueError:
+            broadcast_shape("mul", a.shape, b.shape)
+            raise
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -266,7 +278,11 @@ class ArithMethods:
 
     __slots__ = ()
 
+    # Fast checks first: another Tensor of the same class (the common case) skips
+    # _to_tensor; exact float/int types take the scalar primitives.
     def add(self, other, alpha=1):
+        if type(other) is type(self) and alpha == 1:
+            return self._apply(Add, self, other)
         if type(other) in _NUM:
             return self._apply(AddScalar, self, s=other * alpha)
         other = self._to_tensor(other)
@@ -275,6 +291,8 @@ class ArithMethods:
         return self._apply(Add, self, other)
 
     def sub(self, other, alpha=1):
+        if type(other) is type(self) and alpha == 1:
+            return self._apply(Sub, self, other)
         if type(other) in _NUM:
             return self._apply(AddScalar, self, s=-(other * alpha))
         other = self._to_tensor(other)
@@ -283,11 +301,15 @@ class ArithMethods:
         return self._apply(Sub, self, other)
 
     def mul(self, other):
+        if type(other) is type(self):
+            return self._apply(Mul, self, other)
         if type(other) in _NUM:
             return self._apply(MulScalar, self, s=other)
         return self._apply(Mul, self, self._to_tensor(other))
 
     def div(self, other):
+        if type(other) is type(self):
+            return self._apply(Div, self, other)
         if type(other) in _NUM:
             return self._apply(DivScalar, self, s=other)
         return self._apply(Div, self, self._to_tensor(other))
