@@ -316,6 +316,8 @@ class Optimizer:
             if not isinstance(t, Tensor):  # e.g. a loaded state dict holding arrays
                 t = st[key] = Tensor._make(np.asarray(t))
             a = t._data
+            if type(a) is not np.ndarray:  # a numpy scalar: ravel() would copy it
+                a = t._data = np.array(a)
             if a.shape != d.shape or a.dtype != d.dtype or not a.flags.c_contiguous:
                 raise ValueError(
                     f"{type(self).__name__}.step: state[{key!r}] of a parameter is "
