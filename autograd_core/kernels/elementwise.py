@@ -80,14 +80,16 @@ def _sigmoid_nb(x, out):
 
 @njit(cache=True, error_model="numpy")
 def _sigmoid_backward_nb(g, y, out):
+    one = out.dtype.type(1)  # a Python 1 would run the float32 loop in float64
     for i in range(out.size):
-        out[i] = g[i] * (1 - y[i]) * y[i]
+        out[i] = g[i] * (one - y[i]) * y[i]
 
 
 @njit(cache=True, error_model="numpy")
 def _tanh_backward_nb(g, y, out):
+    one = out.dtype.type(1)
     for i in range(out.size):
-        out[i] = g[i] * (1 - y[i] * y[i])
+        out[i] = g[i] * (one - y[i] * y[i])
 
 
 @njit(cache=True, error_model="numpy")

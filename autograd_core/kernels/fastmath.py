@@ -20,6 +20,13 @@ are written in plain arithmetic that LLVM turns into SIMD code inside the caller
   series of 2 atanh(s) - 2s, plus k ln2 (hi/lo) and the correction c/u for the rounding
   of 1 + x. (The classic decomposition; the series coefficients are 2/(2j+1).)
 
+- order_key / from_order_key: a float's bits as a signed integer whose order is the
+  float order (negative values have their magnitude bits flipped), and back. Integer
+  max/min reductions vectorise where a float compare-and-select reduction does not
+  (LLVM will not vectorise the latter here even under full fastmath), so a row maximum
+  is ``from_order_key(max of order_key(x), x)``. A NaN with the sign bit clear orders
+  above +inf, one with it set below -inf.
+
 Edges are exact: overflow gives inf, underflow gradually to denormals then 0, NaN
 propagates, exp(-inf) = 0, exp(inf) = inf, expm1(-inf) = -1, log1p(-1) = -inf,
 log1p(x < -1) = NaN, and -0.0 passes through expm1 / log1p. Accuracy against numpy
@@ -43,7 +50,7 @@ of the kernel modules that call it, or they keep the old machine code.
 """
 import numpy as np
 
-__all__ = ["exp", "expm1", "log1p", "evaluate"]
+__all__ = ["exp", "expm1", "log1p", "order_key", "from_order_key", "evaluate"]
 
 _f32, _f64 = np.float32, np.float64
 
@@ -232,6 +239,24 @@ def _log1p64(x):
     return x if (x != x or x == 0) else y
 
 
+def _key32(x):
+    b = np.int64(_bits(x))  # sign-extended: b >> 31 is 0 or -1
+    return b ^ ((b >> 31) & 0x7FFFFFFF)
+
+
+def _unkey32(k, like):
+    return _f32_of(k ^ ((k >> 31) & 0x7FFFFFFF))
+
+
+def _key64(x):
+    b = _bits(x)
+    return b ^ ((b >> 63) & 0x7FFFFFFFFFFFFFFF)
+
+
+def _unkey64(k, like):
+    return _f64_of(k ^ ((k >> 63) & 0x7FFFFFFFFFFFFFFF))
+
+
 # generic entry points: one Python function each, specialised per dtype by the overloads
 def _exp_any(x):
     return _exp_ov(x)
@@ -243,6 +268,14 @@ def _expm1_any(x):
 
 def _log1p_any(x):
     return _log1p_ov(x)
+
+
+def _order_key_any(x):
+    return _order_key_ov(x)
+
+
+def _from_order_key_any(k, like):
+    return _from_order_key_ov(k, like)
 
 
 def _exp_loop(x, out):
@@ -261,7 +294,7 @@ def _log1p_loop(x, out):
 
 
 _built = {}
-_PUBLIC = ("exp", "expm1", "log1p")
+_PUBLIC = ("exp", "expm1", "log1p", "order_key", "from_order_key")
 _LOOPS = {"exp": _exp_loop, "expm1": _expm1_loop, "log1p": _log1p_loop}
 
 
@@ -272,15 +305,19 @@ def _stub(name):
     return f
 
 
-def _typer(types, f32, f64):
-    """Overload typer: the float32 or float64 body (None: no match, Numba says so)."""
-    def typer(x):
+def _typer(types, f32, f64, nargs=1):
+    """Overload typer: the float32 or float64 body, chosen by the last argument's type
+    (None: no match, Numba says so)."""
+    def pick(x):
         if x == types.float32:
             return f32
         if x == types.float64:
             return f64
         return None
-    return typer
+
+    if nargs == 2:
+        return lambda k, like: pick(like)
+    return lambda x: pick(x)
 
 
 def _build():
@@ -328,15 +365,17 @@ def _build():
     for name in ("_reduce32", "_em1poly32", "_reduce64", "_em1poly64"):
         g[name] = numba.njit(inline="always")(g[name])  # helpers of the bodies
     impls = {"exp": (_exp32, _exp64), "expm1": (_expm132, _expm164),
-             "log1p": (_log1p32, _log1p64)}
+             "log1p": (_log1p32, _log1p64), "order_key": (_key32, _key64),
+             "from_order_key": (_unkey32, _unkey64)}
     for name, (f32, f64) in impls.items():
         stub = _stub(name)
-
-        overload(stub, inline="always")(_typer(types, f32, f64))
+        nargs = 2 if name == "from_order_key" else 1
+        overload(stub, inline="always")(_typer(types, f32, f64, nargs))
         g[f"_{name}_ov"] = stub
 
     disp = {}
-    for name, fn in (("exp", _exp_any), ("expm1", _expm1_any), ("log1p", _log1p_any)):
+    for name, fn in (("exp", _exp_any), ("expm1", _expm1_any), ("log1p", _log1p_any),
+                     ("order_key", _order_key_any), ("from_order_key", _from_order_key_any)):
         # contract only (fused multiply-add): one rounding per Horner step, NaN/inf kept
         disp[name] = numba.njit(error_model="numpy", fastmath={"contract"})(fn)
     g.update(disp)  # the dispatchers, as the public names (the loops below need them)
@@ -346,7 +385,7 @@ def _build():
 
 
 def __getattr__(name):  # PEP 562: build on first lookup of a public name
-    if name in _PUBLIC or name.endswith("_loop") and name[:-5] in _PUBLIC:
+    if name in _PUBLIC or name.endswith("_loop") and name[:-5] in _LOOPS:
         if not _built:
             _build()
         return _built[name]
@@ -356,9 +395,9 @@ def __getattr__(name):  # PEP 562: build on first lookup of a public name
 def evaluate(name, x):
     """``name`` ('exp', 'expm1' or 'log1p') of every element of float32/float64 array
     ``x``, by one compiled loop; a new array of x's shape and dtype."""
-    if name not in _PUBLIC:
+    if name not in _LOOPS:
         raise ValueError(f"fastmath.evaluate: unknown function {name!r}; "
-                         f"expected one of {_PUBLIC}")
+                         f"expected one of {tuple(_LOOPS)}")
     x = np.asarray(x)
     if x.dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise TypeError(f"fastmath.evaluate({name!r}): dtype {x.dtype} not supported "

@@ -169,62 +169,85 @@ def ce_backward(z, lse, t, q, w, eps, ignore, use_index, scale):
 # Batch norm, training mode, on x of shape (N, C, L): statistics over N and L.
 # ---------------------------------------------------------------------------------------
 
-@njit(cache=True)
+# Memory traffic: the statistics need one read of x and the output another (x is read
+# twice by nature unless it fits in cache), plus the write of y. Mean and variance come
+# from ONE pass of shifted sums, sum(x - K) and sum((x - K)^2) in float64 with K = the
+# channel's first element (a sample of the data, so |mean - K| is of the order of the
+# std and the subtraction var = (S2 - S1^2/M)/M loses at most a few bits; the textbook
+# E[x^2] - E[x]^2 without the shift would cancel catastrophically for |mean| >> std).
+# The backward is at its minimum already: sums over (g, x), then (g, x) again and gx.
+# Inner-row sums (the L axis) go through helpers with ``reassoc`` so they vectorise;
+# the (N, C) loops vectorise across channels without it.
+
+_RA = {"reassoc", "contract"}
+
+
+@njit(cache=True, error_model="numpy", fastmath=_RA)
+def _shifted_sums(row, k):
+    s1 = 0.0
+    s2 = 0.0
+    for j in range(row.size):
+        d = row[j] - k
+        s1 += d
+        s2 += d * d
+    return s1, s2
+
+
+@njit(cache=True, error_model="numpy")
+def _bn_stats(s1, s2, M, k, w, b, eps, mean, var, invstd, sc, sh):
+    # per channel: mean, biased var (clamped: rounding may leave a tiny negative), scale
+    # and shift of y = x * sc + sh
+    for c in range(k.size):
+        m1 = s1[c] / M
+        v = max((s2[c] - s1[c] * m1) / M, 0.0)
+        mean[c] = k[c] + m1
+        var[c] = v
+        invstd[c] = 1.0 / np.sqrt(v + eps)
+        sc[c] = invstd[c] * w[c]
+        sh[c] = b[c] - mean[c] * sc[c]
+
+
+@njit(cache=True, error_model="numpy")
 def _bn_fwd_nb(x, w, b, eps, y, mean, var, invstd):
     N, C, L = x.shape
-    M = N * L
-    s = np.zeros(C)
-    for n in range(N):
-        for c in range(C):
-            for k in range(L):
-                s[c] += x[n, c, k]
+    k = np.empty(C)
+    s1 = np.zeros(C)
+    s2 = np.zeros(C)
     for c in range(C):
-        s[c] /= M
-    v = np.zeros(C)
+        k[c] = x[0, c, 0]
     for n in range(N):
         for c in range(C):
-            mc = s[c]
-            for k in range(L):
-                d = x[n, c, k] - mc
-                v[c] += d * d
-    for c in range(C):
-        v[c] /= M
-        mean[c] = s[c]
-        var[c] = v[c]
-        invstd[c] = 1.0 / np.sqrt(v[c] + eps)
+            a1, a2 = _shifted_sums(x[n, c], k[c])
+            s1[c] += a1
+            s2[c] += a2
+    sc = np.empty(C)
+    sh = np.empty(C)
+    _bn_stats(s1, s2, N * L, k, w, b, eps, mean, var, invstd, sc, sh)
     for n in range(N):
         for c in range(C):
-            sc = invstd[c] * w[c]
-            sh = b[c] - s[c] * sc
-            for k in range(L):
-                y[n, c, k] = x[n, c, k] * sc + sh
+            scc, shc = sc[c], sh[c]
+            for j in range(L):
+                y[n, c, j] = x[n, c, j] * scc + shc
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _bn_fwd2_nb(x, w, b, eps, y, mean, var, invstd):
     # (N, C): the channel is the contiguous axis, so every inner loop runs along it
     # (the (N, C, L) loops above would run an inner loop of length 1: 5-10x slower)
     N, C = x.shape
-    s = np.zeros(C)
-    for n in range(N):
-        for c in range(C):
-            s[c] += x[n, c]
+    k = np.empty(C)
+    s1 = np.zeros(C)
+    s2 = np.zeros(C)
     for c in range(C):
-        s[c] /= N
-    v = np.zeros(C)
+        k[c] = x[0, c]
     for n in range(N):
         for c in range(C):
-            d = x[n, c] - s[c]
-            v[c] += d * d
+            d = x[n, c] - k[c]
+            s1[c] += d
+            s2[c] += d * d
     sc = np.empty(C)
     sh = np.empty(C)
-    for c in range(C):
-        v[c] /= N
-        mean[c] = s[c]
-        var[c] = v[c]
-        invstd[c] = 1.0 / np.sqrt(v[c] + eps)
-        sc[c] = invstd[c] * w[c]
-        sh[c] = b[c] - s[c] * sc[c]
+    _bn_stats(s1, s2, N, k, w, b, eps, mean, var, invstd, sc, sh)
     for n in range(N):
         for c in range(C):
             y[n, c] = x[n, c] * sc[c] + sh[c]
@@ -254,7 +277,18 @@ def bn_forward(x, w, b, eps):
     return y, mean, var, invstd
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", fastmath=_RA)
+def _grad_sums(g, x, m):
+    sg = 0.0
+    sgx = 0.0
+    for j in range(g.size):
+        gg = g[j]
+        sg += gg
+        sgx += gg * (x[j] - m)
+    return sg, sgx
+
+
+@njit(cache=True, error_model="numpy")
 def _bn_bwd_nb(g, x, mean, invstd, w, gx, gw, gb):
     N, C, L = x.shape
     M = N * L
@@ -263,21 +297,25 @@ def _bn_bwd_nb(g, x, mean, invstd, w, gx, gw, gb):
         gb[c] = 0.0
     for n in range(N):
         for c in range(C):
-            mc, ic = mean[c], invstd[c]
-            for k in range(L):
-                gg = g[n, c, k]
-                gb[c] += gg
-                gw[c] += gg * (x[n, c, k] - mc) * ic
+            a1, a2 = _grad_sums(g[n, c], x[n, c], mean[c])
+            gb[c] += a1
+            gw[c] += a2
+    for c in range(C):
+        gw[c] *= invstd[c]
     for n in range(N):
         for c in range(C):
             mc, ic = mean[c], invstd[c]
             f = w[c] * ic / M
-            for k in range(L):
-                xh = (x[n, c, k] - mc) * ic
-                gx[n, c, k] = f * (M * g[n, c, k] - gb[c] - xh * gw[c])
+            # gx = f * (M g - gb - xhat gw) = A g + B (x - mean) + D; x stays centred
+            # (B x - B mean would cancel when |mean| >> std)
+            A = f * M
+            B = -f * ic * gw[c]
+            D = -f * gb[c]
+            for j in range(L):
+                gx[n, c, j] = A * g[n, c, j] + B * (x[n, c, j] - mc) + D
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _bn_bwd2_nb(g, x, mean, invstd, w, gx, gw, gb):
     N, C = x.shape
     for c in range(C):
@@ -288,14 +326,18 @@ def _bn_bwd2_nb(g, x, mean, invstd, w, gx, gw, gb):
             gg = g[n, c]
             gb[c] += gg
             gw[c] += gg * (x[n, c] - mean[c])
-    f = np.empty(C)
+    A = np.empty(C)
+    B = np.empty(C)
+    D = np.empty(C)
     for c in range(C):
         gw[c] *= invstd[c]
-        f[c] = w[c] * invstd[c] / N
+        f = w[c] * invstd[c] / N
+        A[c] = f * N
+        B[c] = -f * invstd[c] * gw[c]
+        D[c] = -f * gb[c]
     for n in range(N):
         for c in range(C):
-            xh = (x[n, c] - mean[c]) * invstd[c]
-            gx[n, c] = f[c] * (N * g[n, c] - gb[c] - xh * gw[c])
+            gx[n, c] = A[c] * g[n, c] + B[c] * (x[n, c] - mean[c]) + D[c]
 
 
 def bn_backward_np(g, x, mean, invstd, w):

@@ -40,13 +40,14 @@ _FM = {"reassoc", "contract"}
 
 
 def _rows(axis, *arrays):
-    """True when the Numba row loop applies: switch on, reducing the last axis, every
-    operand a non-empty C-contiguous float32/float64 array of one shape and dtype."""
+    """True when the Numba row loop applies: switch on, reducing the last axis (-1 or
+    ndim - 1), every operand a non-empty C-contiguous float32/float64 array of one shape
+    and dtype."""
     a = arrays[0]
     return (
         _kernels.USE_NUMBA
         and a.ndim >= 1
-        and axis == a.ndim - 1
+        and axis % a.ndim == a.ndim - 1
         and a.size > 0
         and a.dtype in _FAST
         and all(b.flags.c_contiguous and b.dtype == a.dtype and b.shape == a.shape
@@ -98,14 +99,15 @@ def log_softmax_backward_np(g, y, axis):
 
 # -- Numba loops over the rows of a C-contiguous (m, n) array ----------------------------
 
-@njit(cache=True, error_model="numpy", fastmath=_FM)
+@njit(cache=True, error_model="numpy")
 def _row_max(x, i, n):
-    mx = x[i, 0]
+    # integer max of order keys: vectorises, where a float compare-select does not. A
+    # NaN (either sign) makes the row NaN: through the max, or through the exp sum.
+    mk = _fm.order_key(x[i, 0])
     for j in range(1, n):
-        v = x[i, j]
-        if v > mx or v != v:  # NaN wins, so the row comes out NaN as in numpy
-            mx = v
-    return mx
+        k = _fm.order_key(x[i, j])
+        mk = k if k > mk else mk
+    return _fm.from_order_key(mk, x[i, 0])
 
 
 # Row sums live in helpers of their own: only they carry ``reassoc`` (Numba sets the
@@ -215,12 +217,12 @@ def log_softmax_backward_nb(g, y):
 # -- dispatch ----------------------------------------------------------------------------
 
 def softmax(x, axis):
-    """Softmax of float array ``x`` along non-negative ``axis``; a new array like ``x``."""
+    """Softmax of float array ``x`` along ``axis`` (negative counts from the end); a new array like ``x``."""
     return softmax_nb(x) if _rows(axis, x) else softmax_np(x, axis)
 
 
 def log_softmax(x, axis):
-    """Log-softmax of float array ``x`` along non-negative ``axis``."""
+    """Log-softmax of float array ``x`` along ``axis`` (negative counts from the end)."""
     if _rows(axis, x):
         return log_softmax_nb(x)
     return log_softmax_np(x, axis)
