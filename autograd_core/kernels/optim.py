@@ -6,16 +6,12 @@ subtract); a Numba loop reads each array once and writes the parameter and its s
 once, in place.
 
 Three layers:
-- **Flat loops** (``_*_nb``), one per *set of arrays* an algorithm variant touches
-  (SGD with or without a momentum buffer, RMSprop plain / centered / momentum / both,
-  Adam with or without ``max_exp_avg_sq``). No loop takes an array it does not use:
-  LLVM guards its vectorized loop with runtime overlap checks over *every* array
-  argument, sized by the trip count, and an unused empty placeholder passed for an
-  absent buffer could fail them and send the whole update down the scalar loop
-  (measured: RMSprop without momentum ran at half of Adagrad's bandwidth on 2^24
-  float32, 57 ms vs 15 ms, and at full speed once a real momentum buffer was passed).
-  The remaining boolean flags (weight decay, maximize, nesterov) only select
-  arithmetic. Each loop has a numpy twin with the same arguments in ``optim_twins``.
+- **Flat loops** (``optim_loops.py``), one per *set of arrays* an algorithm variant
+  touches (SGD with or without a momentum buffer, RMSprop plain / centered / momentum /
+  both, Adam with or without ``max_exp_avg_sq``); ``VARIANTS`` pairs each with its numpy
+  twin (``optim_twins.py``, same arguments). Passing empty placeholders for absent
+  buffers instead (as this module once did) defeated LLVM's runtime overlap checks:
+  RMSprop without momentum ran the scalar loop, 57 ms vs 15 ms on 2^24 float32.
 - **Scalars** (``*_scalars``): derived hyperparameters (bias corrections, decayed
   learning rates, ``1 - beta``) computed once in float64 and cast to the parameter's
   dtype as one small array ``s``, so a float32 parameter is updated in float32
@@ -44,13 +40,15 @@ signature, so a loop compiles lazily on first use, once per dtype; ``cache=True`
 keeps the code. ``error_model="numpy"``: Python's ZeroDivisionError check would stop
 LLVM from vectorizing the divisions (measured: 8x slower Adam).
 """
-import math
-
 import numpy as np
-from . import njit  # lazy: numba is imported on first use
 
 from . import USE_NUMBA
 from . import optim_twins as T
+from .optim_loops import (  # noqa: F401  (the loops, re-exported for the tests)
+    _sgd_nb, _sgd_momentum_nb, _adagrad_nb, _rmsprop_nb,
+    _rmsprop_centered_nb, _rmsprop_momentum_nb, _rmsprop_centered_momentum_nb,
+    _adam_nb, _amsgrad_nb,
+)
 
 __all__ = [
     "sgd", "adagrad", "rmsprop", "adam",
@@ -61,167 +59,6 @@ __all__ = [
 # keyed by dtype.char: hashing or comparing np.dtype objects costs ~1 us each, which
 # showed up as most of the per-parameter dispatch time
 _FAST = {"f": np.dtype(np.float32), "d": np.dtype(np.float64)}
-
-
-# -- Numba loops over flat arrays -----------------------------------------------------
-
-@njit(cache=True, error_model="numpy", inline="always")
-def _lerp(a, b, w, one_minus_w):
-    # torch.lerp's formula. 1 - w is an argument: an integer literal would promote a
-    # float32 loop to float64.
-    if w < 0.5:
-        return a + w * (b - a)
-    return b - (b - a) * one_minus_w
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def _centered_root(sa, ga):
-    var = sa - ga * ga
-    if var < 0:  # rounding can push it a hair below 0; sqrt would give nan
-        var = var - var
-    return math.sqrt(var)
-
-
-@njit(cache=True, error_model="numpy")
-def _sgd_nb(p, g, s, use_wd, maximize):
-    lr, weight_decay = s[0], s[1]
-    for i in range(p.size):
-        d = -g[i] if maximize else g[i]
-        if use_wd:
-            d = d + weight_decay * p[i]
-        p[i] = p[i] - lr * d
-
-
-@njit(cache=True, error_model="numpy")
-def _sgd_momentum_nb(p, g, buf, s, use_wd, nesterov, maximize, first):
-    lr, weight_decay, momentum, one_minus_dampening = s[0], s[1], s[2], s[3]
-    for i in range(p.size):
-        d = -g[i] if maximize else g[i]
-        if use_wd:
-            d = d + weight_decay * p[i]
-        if first:
-            b = d
-        else:
-            b = buf[i] * momentum + one_minus_dampening * d
-        buf[i] = b
-        if nesterov:
-            d = d + momentum * b
-        else:
-            d = b
-        p[i] = p[i] - lr * d
-
-
-@njit(cache=True, error_model="numpy")
-def _adagrad_nb(p, g, state_sum, s, use_wd, maximize):
-    clr, weight_decay, eps = s[0], s[1], s[2]
-    for i in range(p.size):
-        d = -g[i] if maximize else g[i]
-        if use_wd:
-            d = d + weight_decay * p[i]
-        acc = state_sum[i] + d * d
-        state_sum[i] = acc
-        p[i] = p[i] - clr * (d / (math.sqrt(acc) + eps))
-
-
-# RMSprop scalars: lr, alpha, 1 - alpha, lerp's 1 - w, eps, weight_decay, momentum
-
-@njit(cache=True, error_model="numpy")
-def _rmsprop_nb(p, g, square_avg, s, use_wd, maximize):
-    lr, alpha, one_minus_alpha, eps, weight_decay = s[0], s[1], s[2], s[4], s[5]
-    for i in range(p.size):
-        d = -g[i] if maximize else g[i]
-        if use_wd:
-            d = d + weight_decay * p[i]
-        sa = square_avg[i] * alpha + one_minus_alpha * d * d
-        square_avg[i] = sa
-        p[i] = p[i] - lr * (d / (math.sqrt(sa) + eps))
-
-
-@njit(cache=True, error_model="numpy")
-def _rmsprop_centered_nb(p, g, square_avg, grad_avg, s, use_wd, maximize):
-    lr, alpha, one_minus_alpha, lerp_w1 = s[0], s[1], s[2], s[3]
-    eps, weight_decay = s[4], s[5]
-    for i in range(p.size):
-        d = -g[i] if maximize else g[i]
-        if use_wd:
-            d = d + weight_decay * p[i]
-        sa = square_avg[i] * alpha + one_minus_alpha * d * d
-        square_avg[i] = sa
-        ga = _lerp(grad_avg[i], d, one_minus_alpha, lerp_w1)
-        grad_avg[i] = ga
-        p[i] = p[i] - lr * (d / (_centered_root(sa, ga) + eps))
-
-
-@njit(cache=True, error_model="numpy")
-def _rmsprop_momentum_nb(p, g, square_avg, buf, s, use_wd, maximize):
-    lr, alpha, one_minus_alpha = s[0], s[1], s[2]
-    eps, weight_decay, momentum = s[4], s[5], s[6]
-    for i in range(p.size):
-        d = -g[i] if maximize else g[i]
-        if use_wd:
-            d = d + weight_decay * p[i]
-        sa = square_avg[i] * alpha + one_minus_alpha * d * d
-        square_avg[i] = sa
-        b = buf[i] * momentum + d / (math.sqrt(sa) + eps)
-        buf[i] = b
-        p[i] = p[i] - lr * b
-
-
-@njit(cache=True, error_model="numpy")
-def _rmsprop_centered_momentum_nb(p, g, square_avg, grad_avg, buf, s, use_wd, maximize):
-    lr, alpha, one_minus_alpha, lerp_w1 = s[0], s[1], s[2], s[3]
-    eps, weight_decay, momentum = s[4], s[5], s[6]
-    for i in range(p.size):
-        d = -g[i] if maximize else g[i]
-        if use_wd:
-            d = d + weight_decay * p[i]
-        sa = square_avg[i] * alpha + one_minus_alpha * d * d
-        square_avg[i] = sa
-        ga = _lerp(grad_avg[i], d, one_minus_alpha, lerp_w1)
-        grad_avg[i] = ga
-        b = buf[i] * momentum + d / (_centered_root(sa, ga) + eps)
-        buf[i] = b
-        p[i] = p[i] - lr * b
-
-
-# Adam scalars: lr / (1 - beta1^t), 1 - beta1, lerp's 1 - w, beta2, 1 - beta2,
-# 1 / sqrt(1 - beta2^t), eps, weight_decay (L2, 0 for AdamW), decay (AdamW's
-# 1 - lr * weight_decay; exactly 1 for Adam)
-
-@njit(cache=True, error_model="numpy")
-def _adam_nb(p, g, exp_avg, exp_avg_sq, s, use_wd, maximize):
-    step_size, one_minus_beta1, lerp_w1, beta2, one_minus_beta2 = s[0], s[1], s[2], s[3], s[4]
-    inv_bias_correction2_sqrt, eps, weight_decay, decay = s[5], s[6], s[7], s[8]
-    for i in range(p.size):
-        d = -g[i] if maximize else g[i]
-        x = p[i] * decay
-        if use_wd:
-            d = d + weight_decay * x
-        m = _lerp(exp_avg[i], d, one_minus_beta1, lerp_w1)
-        exp_avg[i] = m
-        v = exp_avg_sq[i] * beta2 + one_minus_beta2 * d * d
-        exp_avg_sq[i] = v
-        denom = math.sqrt(v) * inv_bias_correction2_sqrt + eps
-        p[i] = x - step_size * (m / denom)
-
-
-@njit(cache=True, error_model="numpy")
-def _amsgrad_nb(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, s, use_wd, maximize):
-    step_size, one_minus_beta1, lerp_w1, beta2, one_minus_beta2 = s[0], s[1], s[2], s[3], s[4]
-    inv_bias_correction2_sqrt, eps, weight_decay, decay = s[5], s[6], s[7], s[8]
-    for i in range(p.size):
-        d = -g[i] if maximize else g[i]
-        x = p[i] * decay
-        if use_wd:
-            d = d + weight_decay * x
-        m = _lerp(exp_avg[i], d, one_minus_beta1, lerp_w1)
-        exp_avg[i] = m
-        v = exp_avg_sq[i] * beta2 + one_minus_beta2 * d * d
-        exp_avg_sq[i] = v
-        v = max(max_exp_avg_sq[i], v)
-        max_exp_avg_sq[i] = v
-        denom = math.sqrt(v) * inv_bias_correction2_sqrt + eps
-        p[i] = x - step_size * (m / denom)
 
 
 #: variant -> (Numba loop, numpy twin with the same arguments)
@@ -248,7 +85,10 @@ def kernel(variant, dtype_char, use_numba=None):
     if use_numba is None:
         use_numba = USE_NUMBA
     loop, twin = VARIANTS[variant]
-    return loop if use_numba and dtype_char in _FAST else twin
+    if not (use_numba and dtype_char in _FAST):
+        return twin
+    # the Numba dispatcher itself: calling through the lazy wrapper costs ~2 us a call
+    return loop.dispatcher or loop.materialize()
 
 
 # -- scalars ----------------------------------------------------------------------------
