@@ -125,11 +125,16 @@ def _run(tensors, grads, retain_graph, create_graph, capture=None):
         if t.grad_fn is None:
             _to_leaf(t, g, create_graph, handed, capture)
             continue
-        if raw:
+        if raw and t.grad_fn.n_outputs == 1:  # the array path keeps one-output grads bare
             g = g._data
-        buf = buffers.setdefault(t.grad_fn, [None] * t.grad_fn.n_outputs)
-        i = t._out_index
-        buf[i] = g if buf[i] is None else buf[i] + g
+            b = buffers.get(t.grad_fn)
+            buffers[t.grad_fn] = g if b is None else np.asarray(b + g)
+        else:
+            if raw:
+                g = g._data
+            buf = buffers.setdefault(t.grad_fn, [None] * t.grad_fn.n_outputs)
+            i = t._out_index
+            buf[i] = g if buf[i] is None else buf[i] + g
         if t.grad_fn not in roots:
             roots.append(t.grad_fn)
     deps = _order(roots)
@@ -185,34 +190,39 @@ def _loop_tensors(ready, deps, buffers, retain_graph, handed, capture, check_ano
 def _loop_arrays(ready, deps, buffers, retain_graph, handed, capture, check_anomaly):
     """The walk with ndarray gradients (create_graph=False). One loop body per node, with
     the gradient delivery and the dependency count in one pass over the edges: at a few
-    microseconds per node, every Python call and attribute lookup here shows."""
+    microseconds per node, every Python call and attribute lookup here shows. A node
+    with one output (nearly all) has its gradient buffered as a bare array; several
+    outputs, as a list."""
     pop = buffers.pop
     get = buffers.get
     ndarray = np.ndarray
     while ready:
         node = ready.pop()
-        gouts = pop(node, None)
+        got = pop(node, None)
         if node._sv is None:
             raise _freed(node)
         edges = node.edges
-        gins = None
+        gins = g = None
         ran = False
-        if gouts is not None:
+        if got is not None:
+            single = node.n_outputs == 1
+            gouts = [got] if single else got
             if node._out_hooks or node._retained or capture:
-                gouts = [None if g is None else _wrap(node, g) for g in gouts]
+                gouts = [None if x is None else _wrap(node, x) for x in gouts]
                 gouts = _output_hooks(node, gouts, capture, handed)
-                gouts = [None if g is None else _unwrap(g) for g in gouts]
+                gouts = [None if x is None else _unwrap(x) for x in gouts]
+                got = gouts[0] if single else gouts
             ab = node.array_backward
-            if len(gouts) == 1:
-                g = gouts[0]
+            if single:
+                g = got
                 if g is not None:
-                    gins = ab(g) if ab is not None else _tensor_backward(node, gouts)
+                    gins = ab(g) if ab is not None else _tensor_backward(node, (g,))
                     ran = True
-            elif any(g is not None for g in gouts):
+            elif any(x is not None for x in gouts):
                 if ab is not None:
                     outs = node.output_meta
-                    gins = ab(*[g if g is not None else np.zeros(*outs[i])
-                                for i, g in enumerate(gouts)])
+                    gins = ab(*[x if x is not None else np.zeros(*outs[i])
+                                for i, x in enumerate(gouts)])
                 else:
                     gins = _tensor_backward(node, gouts)
                 ran = True
@@ -238,31 +248,44 @@ def _loop_arrays(ready, deps, buffers, retain_graph, handed, capture, check_anom
             if ran:
                 a = gins[i]
                 if a is not None:
-                    if type(a) is not ndarray:  # ufuncs give numpy scalars for 0-d operands
-                        a = np.asarray(a)
-                    if meta is not None:
-                        shape, dtype = meta[i]
-                    if a.shape != shape or (a.dtype is not dtype and a.dtype != dtype):
-                        a = _fit_array(a, shape, dtype, node, i)
+                    if a is g and meta is None:
+                        pass  # the output gradient passed through: already the input's shape
+                    else:
+                        if type(a) is not ndarray:  # ufuncs give numpy scalars for 0-d
+                            a = np.asarray(a)
+                        if meta is not None:
+                            shape, dtype = meta[i]
+                        if a.shape != shape or (a.dtype is not dtype and a.dtype != dtype):
+                            a = _fit_array(a, shape, dtype, node, i)
                     if parent is None:
                         _to_leaf(idx, a, False, handed, capture, raw=True)
                         continue
-                    buf = get(parent)
-                    if buf is None:
-                        buffers[parent] = buf = [None] * parent.n_outputs
-                    b = buf[idx]
-                    if b is None:
-                        buf[idx] = a
+                    if parent.n_outputs == 1:
+                        b = get(parent)
+                        if b is None:
+                            buffers[parent] = a
+                        else:
+                            b = b + a
+                            buffers[parent] = b if type(b) is ndarray else np.asarray(b)
                     else:
-                        b = b + a
-                        buf[idx] = b if type(b) is ndarray else np.asarray(b)
+                        buf = get(parent)
+                        if buf is None:
+                            buffers[parent] = buf = [None] * parent.n_outputs
+                        b = buf[idx]
+                        if b is None:
+                            buf[idx] = a
+                        else:
+                            b = b + a
+                            buf[idx] = b if type(b) is ndarray else np.asarray(b)
             if parent is not None:
                 d = deps[parent] - 1
                 deps[parent] = d
                 if d == 0:
                     ready.append(parent)
         if not retain_graph:
-            node.release()
+            node._sv = None  # release(), inlined; it also frees arrays an op stored on itself
+            if node.__dict__:
+                node.release()
 
 
 def _wrap(node, a):
