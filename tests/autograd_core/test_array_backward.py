@@ -298,3 +298,56 @@ def test_deep_chain_frees_its_graph(n):
     gc.collect()
     assert node() is None
     assert np.isfinite(x.grad.numpy()).all()
+
+
+def test_multi_output_node_on_the_array_path():
+    x = ac.tensor(np.array([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]]), requires_grad=True)
+    values, idx = x.max(dim=1)  # two outputs; the indices carry no gradient
+    (values * 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[0, 2, 0], [0, 0, 2]])
+    assert values.grad_fn.n_outputs == 2 and len(values.grad_fn.output_meta) == 2
+
+
+def test_several_roots_on_one_node_accumulate():
+    x = ac.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = x * 3
+    ac.backward([y, y], [ac.ones(2), ac.tensor(np.array([2.0, 2.0]))])
+    np.testing.assert_array_equal(x.grad.numpy(), [9.0, 9.0])
+
+
+def test_broadcast_gradients_are_reduced_on_the_array_path():
+    x = ac.tensor(np.ones((3, 1), np.float32), requires_grad=True)
+    b = ac.tensor(np.arange(4, dtype=np.float64), requires_grad=True)
+    y = x * b  # float32 (3, 1) * float64 (4,) -> float64 (3, 4)
+    y.backward(ac.ones((3, 4), dtype=np.float64))
+    assert x.grad.shape == (3, 1) and x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.numpy(), np.full((3, 1), 6.0, np.float32))
+    assert b.grad.shape == (4,) and b.grad.dtype == np.float64
+    np.testing.assert_array_equal(b.grad.numpy(), np.full(4, 3.0))
+
+
+def test_wrong_gradient_shape_from_array_backward_names_the_op():
+    class Bad(ac.Function):
+        def forward(self, a):
+            return a * 1
+
+        def backward(self, g):  # pragma: no cover - the array path is taken
+            return g
+
+        def array_backward(self, g):
+            return np.ones(7)
+
+    x = ac.tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(RuntimeError, match="backward of Bad: gradient for input 0 has shape"):
+        Bad.apply(x).sum().backward()
+
+
+def test_node_records_describe_inputs_and_outputs():
+    x = ac.tensor(np.ones((2, 3), np.float32), requires_grad=True)
+    c = ac.tensor(np.ones(3, np.float64))
+    same = (x * x).grad_fn
+    assert same.input_meta == (((2, 3), np.float32), ((2, 3), np.float32))
+    assert same.output_meta == (((2, 3), np.float32),)
+    mixed = (x * c).grad_fn
+    assert mixed.input_meta == (((2, 3), np.float32), ((3,), np.float64))
+    assert mixed.output_meta == (((2, 3), np.float64),)
