@@ -8,8 +8,6 @@
 The course notes write ``w = w - alpha grad / S``; the square root (and ``eps`` outside
 it) is the algorithm as published and as PyTorch implements it.
 """
-import numpy as np
-
 from autograd_core.kernels import optim as K
 
 from .optimizer import Optimizer, check_real, state_buffer
@@ -62,10 +60,8 @@ class Adagrad(Optimizer):
                 s = scal[key] = (K.kernel("adagrad", e.ch), K.adagrad_scalars(
                     e.dtype, step, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                     eps=eps))
-            g = p.grad._data
-            if g.dtype.char != e.ch or not g.flags.c_contiguous:
-                g = np.ascontiguousarray(g, dtype=e.dtype)
-            calls.append((s[0], e, (g.ravel(), *e.flats, s[1], *flags)))
+            g = e.grad(p)
+            calls.append((s[0], e, (g, *e.flats, s[1], *flags)))
             steps.append((st, step))
         for st, step in steps:  # everything prepared: now change state
             st["step"] = step

@@ -18,8 +18,6 @@ PyTorch's single-tensor order of operations except for that one reciprocal (PyTo
 divides by ``sqrt(1 - beta2^t)``), which keeps the loop at the memory-bandwidth floor;
 the results agree with PyTorch's to an ulp or so.
 """
-import numpy as np
-
 from autograd_core.kernels import optim as K
 
 from .optimizer import Optimizer, check_real, state_buffer
@@ -78,10 +76,8 @@ class Adam(Optimizer):
                 s = scal[key] = (K.kernel(variant, e.ch), K.adam_scalars(
                     e.dtype, step, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
                     weight_decay=wd, decoupled_weight_decay=decoupled))
-            g = p.grad._data
-            if g.dtype.char != e.ch or not g.flags.c_contiguous:
-                g = np.ascontiguousarray(g, dtype=e.dtype)
-            calls.append((s[0], e, (g.ravel(), *e.flats, s[1], *flags)))
+            g = e.grad(p)
+            calls.append((s[0], e, (g, *e.flats, s[1], *flags)))
             steps.append((st, step))
         for st, step in steps:  # everything prepared: now change state
             st["step"] = step

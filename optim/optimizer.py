@@ -102,6 +102,14 @@ class _Prepared:
         self.dtype = d.dtype
         self.ch = d.dtype.char
 
+    def grad(self, p):
+        """``p``'s gradient as a flat C-contiguous array of the parameter's dtype (a
+        view when it already is one)."""
+        g = p.grad._data
+        if g.dtype.char != self.ch or not g.flags.c_contiguous:
+            g = np.ascontiguousarray(g, dtype=self.dtype)
+        return g.ravel()
+
     def fresh(self, st, keys):
         """Still valid for state dict ``st`` and buffers ``keys``: the same dict, whose
         buffers hold the same arrays (identity checks only; unrolled for up to three

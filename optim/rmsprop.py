@@ -17,8 +17,6 @@ lie in [0, 1] (PyTorch only checks >= 0; above 1 the average goes negative and t
 root is nan), and the centered variance estimate is clamped at 0 before the root
 (rounding can make ``v - gbar^2`` a hair negative, which PyTorch turns into nan).
 """
-import numpy as np
-
 from autograd_core.kernels import optim as K
 
 from .optimizer import Optimizer, check_real, state_buffer
@@ -63,10 +61,8 @@ class RMSprop(Optimizer):
                 s = scal[e.ch] = (K.kernel(variant, e.ch), K.rmsprop_scalars(
                     e.dtype, lr=group["lr"], alpha=group["alpha"], eps=group["eps"],
                     weight_decay=group["weight_decay"], momentum=momentum))
-            g = p.grad._data
-            if g.dtype.char != e.ch or not g.flags.c_contiguous:
-                g = np.ascontiguousarray(g, dtype=e.dtype)
-            calls.append((s[0], e, (g.ravel(), *e.flats, s[1], *flags)))
+            g = e.grad(p)
+            calls.append((s[0], e, (g, *e.flats, s[1], *flags)))
             sts.append(e.state)
         for st in sts:  # everything prepared: now change state
             st["step"] += 1

@@ -26,8 +26,6 @@ Bengio et al.) evaluates the gradient at the current parameters and steps along
 ``g + mu b``; the two produce the same iterates up to the change of variable
 ``theta = w + rho v`` (PyTorch's parameters are the look-ahead points).
 """
-import numpy as np
-
 from autograd_core.kernels import optim as K
 
 from .optimizer import Optimizer, check_real, state_buffer
@@ -79,13 +77,11 @@ class SGD(Optimizer):
                 s = scal[e.ch] = (K.kernel(variant, e.ch), K.sgd_scalars(
                     e.dtype, lr=group["lr"], weight_decay=group["weight_decay"],
                     momentum=momentum, dampening=group["dampening"]))
-            g = p.grad._data
-            if g.dtype.char != e.ch or not g.flags.c_contiguous:
-                g = np.ascontiguousarray(g, dtype=e.dtype)
+            g = e.grad(p)
             if use_momentum:
-                args = (g.ravel(), *e.flats, s[1], wd, nesterov, maximize, first)
+                args = (g, *e.flats, s[1], wd, nesterov, maximize, first)
             else:
-                args = (g.ravel(), s[1], wd, maximize)
+                args = (g, s[1], wd, maximize)
             calls.append((s[0], e, args))
         self._launch(calls)
 
