@@ -100,14 +100,14 @@ _SQRTH64 = 0x3FE6A09E667F3BCD       # bits of sqrt(1/2), float64
 # -- bodies (plain Python, compiled by Numba; _bits/_f32_of/_f64_of come from _build) --
 
 def _reduce32(x, lo):
-    """x clamped to [lo, _EXP_HI32] = n ln2 + r; returns (r, n as int)."""
+    """x clamped to [lo, _EXP_HI32] = n ln2 + r; returns (r, t = S + n), n in t's bits."""
     xc = x if x > lo else lo          # NaN -> lo: callers put NaN back
     xc = xc if xc < _EXP_HI32 else _EXP_HI32
     t = xc * _LOG2E32 + _SH32
     n = t - _SH32
     r = xc - n * _LN2_HI32
     r = r - n * _LN2_LO32
-    return r, np.int64(_bits(t)) - _SHB32
+    return r, t
 
 
 def _em1poly32(r):
@@ -122,21 +122,16 @@ def _em1poly32(r):
 
 
 def _exp32(x):
-    r, n = _reduce32(x, _EXP_LO32)
-    p = _em1poly32(r) + _f32(1.0)
-    n1 = n >> 1
-    y = p * _f32_of((n1 + 127) << 23) * _f32_of((n - n1 + 127) << 23)
+    r, t = _reduce32(x, _EXP_LO32)
+    y = _scale2(_em1poly32(r) + _f32(1.0), t)
     return y if x == x else x
 
 
 def _expm132(x):
-    r, n = _reduce32(x, _EM1_LO32)
+    r, t = _reduce32(x, _EM1_LO32)
     q = _em1poly32(r)
-    n1 = n >> 1
-    s1 = _f32_of((n1 + 127) << 23)
-    s2 = _f32_of((n - n1 + 127) << 23)
-    s = s1 * s2                       # 2^n, finite for n <= 127
-    y = s * q + (s - _f32(1.0)) if n < 100 else (q + _f32(1.0)) * s1 * s2
+    s = _scale2(_f32(1.0), t)         # 2^n, finite for n <= 127
+    y = s * q + (s - _f32(1.0)) if t - _SH32 < 100 else _scale2(q + _f32(1.0), t)
     return x if (x != x or x == 0) else y
 
 
@@ -172,7 +167,7 @@ def _reduce64(x, lo):
     n = t - _SH64
     r = xc - n * _LN2_HI64
     r = r - n * _LN2_LO64
-    return r, _bits(t) - _SHB64
+    return r, t
 
 
 def _em1poly64(r):
@@ -192,21 +187,16 @@ def _em1poly64(r):
 
 
 def _exp64(x):
-    r, n = _reduce64(x, _EXP_LO64)
-    p = _em1poly64(r) + 1.0
-    n1 = n >> 1
-    y = p * _f64_of((n1 + 1023) << 52) * _f64_of((n - n1 + 1023) << 52)
+    r, t = _reduce64(x, _EXP_LO64)
+    y = _scale2(_em1poly64(r) + 1.0, t)
     return y if x == x else x
 
 
 def _expm164(x):
-    r, n = _reduce64(x, _EM1_LO64)
+    r, t = _reduce64(x, _EM1_LO64)
     q = _em1poly64(r)
-    n1 = n >> 1
-    s1 = _f64_of((n1 + 1023) << 52)
-    s2 = _f64_of((n - n1 + 1023) << 52)
-    s = s1 * s2
-    y = s * q + (s - 1.0) if n < 1000 else (q + 1.0) * s1 * s2
+    s = _scale2(1.0, t)
+    y = s * q + (s - 1.0) if t - _SH64 < 1000 else _scale2(q + 1.0, t)
     return x if (x != x or x == 0) else y
 
 
@@ -239,24 +229,6 @@ def _log1p64(x):
     return x if (x != x or x == 0) else y
 
 
-def _key32(x):
-    b = np.int64(_bits(x))  # sign-extended: b >> 31 is 0 or -1
-    return b ^ ((b >> 31) & 0x7FFFFFFF)
-
-
-def _unkey32(k, like):
-    return _f32_of(k ^ ((k >> 31) & 0x7FFFFFFF))
-
-
-def _key64(x):
-    b = _bits(x)
-    return b ^ ((b >> 63) & 0x7FFFFFFFFFFFFFFF)
-
-
-def _unkey64(k, like):
-    return _f64_of(k ^ ((k >> 63) & 0x7FFFFFFFFFFFFFFF))
-
-
 # generic entry points: one Python function each, specialised per dtype by the overloads
 def _exp_any(x):
     return _exp_ov(x)
@@ -271,11 +243,11 @@ def _log1p_any(x):
 
 
 def _order_key_any(x):
-    return _order_key_ov(x)
+    return _key(x)
 
 
 def _from_order_key_any(k, like):
-    return _from_order_key_ov(k, like)
+    return _unkey(k, like)
 
 
 def _exp_loop(x, out):
@@ -305,19 +277,15 @@ def _stub(name):
     return f
 
 
-def _typer(types, f32, f64, nargs=1):
-    """Overload typer: the float32 or float64 body, chosen by the last argument's type
-    (None: no match, Numba says so)."""
-    def pick(x):
+def _typer(types, f32, f64):
+    """Overload typer: the float32 or float64 body (None: no match, Numba says so)."""
+    def typer(x):
         if x == types.float32:
             return f32
         if x == types.float64:
             return f64
         return None
-
-    if nargs == 2:
-        return lambda k, like: pick(like)
-    return lambda x: pick(x)
+    return typer
 
 
 def _build():
@@ -358,6 +326,77 @@ def _build():
             return fty(i), codegen
         return cast
 
+    def _layout(x):
+        """(bits, mantissa bits, exponent bias, pattern of the shifter 1.5 * 2^mant)"""
+        if x == types.float32:
+            return 32, 23, 127, 0x4B400000
+        if x == types.float64:
+            return 64, 52, 1023, 0x4338000000000000
+        return None
+
+    @intrinsic
+    def _scale2(typingctx, p, t):
+        """p * 2^n for t = S + n (the shifter sum: n sits in t's low bits), as
+        p * 2^(n >> 1) * 2^(n - (n >> 1)): both factors normal over exp's whole range,
+        one rounding at the end (gradual underflow). Integer work in the float's width."""
+        lay = _layout(p)
+        if lay is None or t != p:
+            return None
+        w, mant, bias, shb = lay
+
+        def codegen(context, builder, sig, args):
+            pv, tv = args
+            it = ir.IntType(w)
+            ft = context.get_value_type(p)
+            n = builder.sub(builder.bitcast(tv, it), ir.Constant(it, shb))
+            n1 = builder.ashr(n, ir.Constant(it, 1))
+            n2 = builder.sub(n, n1)
+
+            def pow2(k):
+                e = builder.shl(builder.add(k, ir.Constant(it, bias)), ir.Constant(it, mant))
+                return builder.bitcast(e, ft)
+
+            return builder.fmul(builder.fmul(pv, pow2(n1)), pow2(n2))
+
+        return p(p, t), codegen
+
+    @intrinsic
+    def _key(typingctx, x):
+        """Order key: the bits, magnitude bits flipped for negative values."""
+        lay = _layout(x)
+        if lay is None:
+            return None
+        w = lay[0]
+
+        def codegen(context, builder, sig, args):
+            it = ir.IntType(w)
+            i = builder.bitcast(args[0], it)
+            m = builder.lshr(builder.ashr(i, ir.Constant(it, w - 1)), ir.Constant(it, 1))
+            return builder.xor(i, m)
+
+        return (types.int32 if w == 32 else types.int64)(x), codegen
+
+    @intrinsic
+    def _unkey(typingctx, k, like):
+        """Inverse of _key (an involution on the bits), as a float of like's type."""
+        lay = _layout(like)
+        if lay is None or not isinstance(k, types.Integer):
+            return None
+        w = lay[0]
+
+        def codegen(context, builder, sig, args):
+            it = ir.IntType(w)
+            i = args[0]
+            if k.bitwidth > w:
+                i = builder.trunc(i, it)
+            elif k.bitwidth < w:
+                i = builder.sext(i, it)
+            m = builder.lshr(builder.ashr(i, ir.Constant(it, w - 1)), ir.Constant(it, 1))
+            return builder.bitcast(builder.xor(i, m), context.get_value_type(like))
+
+        return like(k, like), codegen
+
+    g["_scale2"], g["_key"], g["_unkey"] = _scale2, _key, _unkey
     g["_bits"] = _bits
     g["_f32_of"] = _int_to_float(32, types.float32)
     g["_f64_of"] = _int_to_float(64, types.float64)
@@ -365,12 +404,10 @@ def _build():
     for name in ("_reduce32", "_em1poly32", "_reduce64", "_em1poly64"):
         g[name] = numba.njit(inline="always")(g[name])  # helpers of the bodies
     impls = {"exp": (_exp32, _exp64), "expm1": (_expm132, _expm164),
-             "log1p": (_log1p32, _log1p64), "order_key": (_key32, _key64),
-             "from_order_key": (_unkey32, _unkey64)}
+             "log1p": (_log1p32, _log1p64)}
     for name, (f32, f64) in impls.items():
         stub = _stub(name)
-        nargs = 2 if name == "from_order_key" else 1
-        overload(stub, inline="always")(_typer(types, f32, f64, nargs))
+        overload(stub, inline="always")(_typer(types, f32, f64))
         g[f"_{name}_ov"] = stub
 
     disp = {}
