@@ -348,6 +348,18 @@ class Optimizer:
                 fn(pc.ravel(), *args)
                 e.data[...] = pc
 
+    # -- copying -------------------------------------------------------------------------
+    def __getstate__(self):
+        # the cache of flat views is not state: a copied (deepcopy/pickle) view would no
+        # longer alias the copied buffer it was made from, so the copy prepares anew
+        d = self.__dict__.copy()
+        d["_prepared"] = {}
+        return d
+
+    def __setstate__(self, d):
+        self.__dict__.update(d)
+        self.__dict__.setdefault("_prepared", {})
+
     # -- saving and loading -------------------------------------------------------------
     def state_dict(self):
         """``{"state": {index: {...}}, "param_groups": [{..., "params": [indices]}]}``.

@@ -240,3 +240,18 @@ def test_switching_options_mid_run_creates_buffers_as_needed():
     s = optim.SGD(ps, lr=0.1)
     s.step()
     assert len(s.state) == 0  # no momentum: no state at all, as PyTorch
+
+
+@pytest.mark.parametrize("name,kw", CASES, ids=IDS)
+def test_deepcopied_optimizer_updates_its_own_copies(name, kw):
+    ps, ts, ours, theirs = pair(name, kw)
+    grads = grad_seq(SHAPES, 5, 11)
+    a, b = drive(ours, theirs, ps, ts, grads[:2])
+    twin = copy.deepcopy({"opt": ours, "ps": ps})  # params and optimizer copied together
+    c, d = drive(ours, theirs, ps, ts, grads[2:])
+    for k, gs in enumerate(grads[2:]):
+        for p, g in zip(twin["ps"], gs):
+            p.grad = ac.tensor(g)
+        twin["opt"].step()
+    assert_trajectories([[p.numpy() for p in twin["ps"]]], [c[-1]], np.float64)
+    assert_trajectories(c, d, np.float64)
