@@ -130,7 +130,7 @@ def _softplus_nb(x, beta, threshold, out):
         z = v * beta
         zp = z if z > 0 else zero
         # log(1 + e^z) = max(z, 0) + log1p(e^-|z|): exp never overflows
-        soft = (zp + _fm.log1p(_fm.exp(-abs(z)))) / beta
+        soft = (zp + _fm.log1p_unit(_fm.exp(-abs(z)))) / beta  # exp in (0, 1]
         out[i] = v if z > threshold else soft
 
 

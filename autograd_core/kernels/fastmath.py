@@ -20,6 +20,9 @@ are written in plain arithmetic that LLVM turns into SIMD code inside the caller
   series of 2 atanh(s) - 2s, plus k ln2 (hi/lo) and the correction c/u for the rounding
   of 1 + x. (The classic decomposition; the series coefficients are 2/(2j+1).)
 
+- log1p_unit: log1p for 0 <= x <= 1 only (softplus's log1p(exp(-|z|))): the same form
+  with f = x itself (1 + x is never formed): no bit work, no correction term, one
+  division (general log1p has two); within 2 ulp of numpy there, NaN propagates.
 - order_key / from_order_key: a float's bits as a signed integer whose order is the
   float order (negative values have their magnitude bits flipped), and back. Integer
   max/min reductions vectorise where a float compare-and-select reduction does not
@@ -50,7 +53,7 @@ of the kernel modules that call it, or they keep the old machine code.
 """
 import numpy as np
 
-__all__ = ["exp", "expm1", "log1p", "order_key", "from_order_key", "evaluate"]
+__all__ = ["exp", "expm1", "log1p", "log1p_unit", "order_key", "from_order_key", "evaluate"]
 
 _f32, _f64 = np.float32, np.float64
 
@@ -93,6 +96,12 @@ def _taylor(d, dtype):
 (_L32_1, _L32_2, _L32_3, _L32_4, _L32_5) = (_f32(2.0 / (2 * j + 1)) for j in range(1, 6))
 (_L64_1, _L64_2, _L64_3, _L64_4, _L64_5, _L64_6, _L64_7, _L64_8, _L64_9, _L64_10) = (
     2.0 / (2 * j + 1) for j in range(1, 11))
+# log1p on [0, 1] (log1p_unit): with f = x exact (1 + x is never formed), s = f/(2 + f)
+# <= 1/3, z = s^2 <= 1/9, R = sum_j 2 z^j / (2j + 1); the first neglected term is
+# 9^-(K+1) / (2K + 3) relative: 1.4e-8 for float32 (K = 6), 1.6e-17 for float64 (K = 15)
+(_V32_1, _V32_2, _V32_3, _V32_4, _V32_5, _V32_6) = (_f32(2.0 / (2 * j + 1)) for j in range(1, 7))
+(_V64_1, _V64_2, _V64_3, _V64_4, _V64_5, _V64_6, _V64_7, _V64_8, _V64_9, _V64_10, _V64_11,
+ _V64_12, _V64_13, _V64_14, _V64_15) = (2.0 / (2 * j + 1) for j in range(1, 16))
 _SQRTH32 = 0x3F3504F3               # bits of sqrt(1/2), float32
 _SQRTH64 = 0x3FE6A09E667F3BCD       # bits of sqrt(1/2), float64
 
@@ -158,6 +167,46 @@ def _log1p32(x):
     y = y if u < _INF32 else u                # +inf (and huge finite x rounding to inf)
     y = y if u > 0 else (-_INF32 if u == 0 else _NAN32)  # x = -1: -inf; x < -1: NaN
     return x if (x != x or x == 0) else y
+
+
+def _log1p_unit32(x):
+    # f - (f^2/2 - s (f^2/2 + R)) with f = x exact: the error of s only touches a small term
+    f = x
+    s = f / (_f32(2.0) + f)
+    z = s * s
+    R = _V32_6
+    R = R * z + _V32_5
+    R = R * z + _V32_4
+    R = R * z + _V32_3
+    R = R * z + _V32_2
+    R = R * z + _V32_1
+    R = R * z
+    hf = _f32(0.5) * f * f
+    return f - (hf - s * (hf + R))
+
+
+def _log1p_unit64(x):
+    f = x
+    s = f / (2.0 + f)
+    z = s * s
+    R = _V64_15
+    R = R * z + _V64_14
+    R = R * z + _V64_13
+    R = R * z + _V64_12
+    R = R * z + _V64_11
+    R = R * z + _V64_10
+    R = R * z + _V64_9
+    R = R * z + _V64_8
+    R = R * z + _V64_7
+    R = R * z + _V64_6
+    R = R * z + _V64_5
+    R = R * z + _V64_4
+    R = R * z + _V64_3
+    R = R * z + _V64_2
+    R = R * z + _V64_1
+    R = R * z
+    hf = 0.5 * f * f
+    return f - (hf - s * (hf + R))
 
 
 def _reduce64(x, lo):
@@ -242,6 +291,10 @@ def _log1p_any(x):
     return _log1p_ov(x)
 
 
+def _log1p_unit_any(x):
+    return _log1p_unit_ov(x)
+
+
 def _order_key_any(x):
     return _key(x)
 
@@ -260,14 +313,20 @@ def _expm1_loop(x, out):
         out[i] = expm1(x[i])  # noqa: F821
 
 
+def _log1p_unit_loop(x, out):
+    for i in range(x.size):
+        out[i] = log1p_unit(x[i])  # noqa: F821
+
+
 def _log1p_loop(x, out):
     for i in range(x.size):
         out[i] = log1p(x[i])  # noqa: F821
 
 
 _built = {}
-_PUBLIC = ("exp", "expm1", "log1p", "order_key", "from_order_key")
-_LOOPS = {"exp": _exp_loop, "expm1": _expm1_loop, "log1p": _log1p_loop}
+_PUBLIC = ("exp", "expm1", "log1p", "log1p_unit", "order_key", "from_order_key")
+_LOOPS = {"exp": _exp_loop, "expm1": _expm1_loop, "log1p": _log1p_loop,
+          "log1p_unit": _log1p_unit_loop}
 
 
 def _stub(name):
@@ -404,7 +463,7 @@ def _build():
     for name in ("_reduce32", "_em1poly32", "_reduce64", "_em1poly64"):
         g[name] = numba.njit(inline="always")(g[name])  # helpers of the bodies
     impls = {"exp": (_exp32, _exp64), "expm1": (_expm132, _expm164),
-             "log1p": (_log1p32, _log1p64)}
+             "log1p": (_log1p32, _log1p64), "log1p_unit": (_log1p_unit32, _log1p_unit64)}
     for name, (f32, f64) in impls.items():
         stub = _stub(name)
         overload(stub, inline="always")(_typer(types, f32, f64))
@@ -412,6 +471,7 @@ def _build():
 
     disp = {}
     for name, fn in (("exp", _exp_any), ("expm1", _expm1_any), ("log1p", _log1p_any),
+                     ("log1p_unit", _log1p_unit_any),
                      ("order_key", _order_key_any), ("from_order_key", _from_order_key_any)):
         # contract only (fused multiply-add): one rounding per Horner step, NaN/inf kept
         disp[name] = numba.njit(error_model="numpy", fastmath={"contract"})(fn)

@@ -169,7 +169,7 @@ def test_importing_does_not_import_numba():
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
 
 
-@pytest.mark.parametrize("name", ["exp", "expm1", "log1p"])
+@pytest.mark.parametrize("name", ["exp", "expm1", "log1p", "log1p_unit"])
 def test_loops_vectorise(name):
     # a fresh (uncached) compile of the evaluate loop: its IR must hold vector types
     import numba
@@ -182,3 +182,13 @@ def test_loops_vectorise(name):
     ir64 = loop.inspect_llvm(loop.signatures[1])
     assert re.search(r"<(4|8|16) x float>", ir32), "float32 loop did not vectorise"
     assert re.search(r"<(2|4|8) x double>", ir64), "float64 loop did not vectorise"
+
+
+@pytest.mark.parametrize("dt", [F32, F64])
+def test_log1p_unit_on_its_interval(dt):
+    # log1p for 0 <= x <= 1 (softplus's log1p(exp(-|z|))): same bound as log1p
+    x = np.concatenate([np.linspace(0, 1, 300_001), np.geomspace(1e-40, 1, 50_001),
+                        [0.0, 1.0, np.nan]]).astype(dt)
+    got = fm.evaluate("log1p_unit", x)
+    assert _ulps(got, np.log1p(x)).max() <= MAX_ULP[dt]
+    assert got[-3] == 0 and np.isnan(got[-1])
