@@ -241,7 +241,7 @@ class Tensor(
             t0, t1 = inputs
             a, b = t0._data, t1._data
             r0, r1 = t0._requires_grad, t1._requires_grad
-            ctx.needs_input_grad = _NEEDS[(r0, r1)]
+            ctx.needs_input_grad = _NEEDS.get((r0, r1)) or (bool(r0), bool(r1))
             out = ctx.forward(a, b, **params) if params else ctx.forward(a, b)
             if r0:
                 f = t0.grad_fn

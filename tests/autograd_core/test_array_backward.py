@@ -351,3 +351,25 @@ def test_node_records_describe_inputs_and_outputs():
     mixed = (x * c).grad_fn
     assert mixed.input_meta == (((2, 3), np.float32), ((3,), np.float64))
     assert mixed.output_meta == (((2, 3), np.float64),)
+
+
+def test_shape_records_cache_is_bounded():
+    import importlib
+    T = importlib.import_module("autograd_core.tensor")
+    c = ac.tensor(np.ones(1), requires_grad=True)
+    for n in range(1, 40):  # broadcasting ops intern one record per new signature
+        (ac.tensor(np.ones((n, 1)), requires_grad=True) * c).sum()
+    assert 0 < len(T._META) <= T._META_MAX
+
+
+def test_saved_values_resolved_on_the_fast_paths():
+    x = ac.tensor(np.array([0.5, -1.5]), requires_grad=True)
+    sq = x * x  # both inputs are the same tensor
+    th = x.tanh()  # saves its output
+    lg = (x * x).log()  # saves its input
+    assert [s.out_index for s in th.grad_fn._saved] == [0]
+    assert [s.tensor is x for s in sq.grad_fn._saved] == [True, True]
+    (sq + th + lg).sum().backward()
+    expected = 2 * x.numpy() + (1 - np.tanh(x.numpy()) ** 2) + 2 / x.numpy()
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-12)
+    assert sq.grad_fn._saved is None and sq.grad_fn._released
