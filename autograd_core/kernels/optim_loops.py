@@ -31,7 +31,9 @@ def _lerp(a, b, w, one_minus_w):
 def _centered_root(sa, ga):
     var = sa - ga * ga
     if var < 0:  # rounding can push it a hair below 0; sqrt would give nan
-        var = var - var
+        # sa - sa: an exact 0 of the loop's dtype (var - var would be nan for -inf,
+        # where the twin's np.maximum(var, 0) gives 0); sa is finite whenever var < 0
+        var = sa - sa
     return math.sqrt(var)
 
 
@@ -171,7 +173,9 @@ def _amsgrad_nb(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, s, use_wd, maximize):
         exp_avg[i] = m
         v = exp_avg_sq[i] * beta2 + one_minus_beta2 * d * d
         exp_avg_sq[i] = v
-        v = max(max_exp_avg_sq[i], v)
+        vm = max_exp_avg_sq[i]
+        if vm > v or vm != vm:  # np.maximum / torch.maximum: a nan on either side wins
+            v = vm
         max_exp_avg_sq[i] = v
         denom = math.sqrt(v) * inv_bias_correction2_sqrt + eps
         p[i] = x - step_size * (m / denom)

@@ -5,6 +5,8 @@ order, so the tests can compare each loop against its twin and
 general twin taking ``None`` for an absent buffer; the per-variant names below match
 the loops' signatures one to one.
 """
+import functools
+
 import numpy as np
 
 __all__ = [
@@ -12,6 +14,16 @@ __all__ = [
     "rmsprop_centered_flat_np", "rmsprop_momentum_flat_np",
     "rmsprop_centered_momentum_flat_np", "adam_flat_np", "amsgrad_flat_np",
 ]
+
+
+def _quiet(fn):
+    """inf/nan in, inf/nan out, as in the Numba loops and in PyTorch: no warnings (an
+    overflowing square of a huge gradient is inf by design, its update then 0)."""
+    @functools.wraps(fn)
+    def run(*args):
+        with np.errstate(all="ignore"):
+            return fn(*args)
+    return run
 
 
 def _lerp_np(a, b, w, one_minus_w):
@@ -29,6 +41,7 @@ def _direction(p, g, weight_decay, use_wd, maximize):
     return d
 
 
+@_quiet
 def _sgd(p, g, buf, s, use_wd, nesterov, maximize, first):
     lr, weight_decay, momentum, one_minus_dampening = s
     d = _direction(p, g, weight_decay, use_wd, maximize)
@@ -53,6 +66,7 @@ def sgd_momentum_flat_np(p, g, buf, s, use_wd, nesterov, maximize, first):
     _sgd(p, g, buf, s, use_wd, nesterov, maximize, first)
 
 
+@_quiet
 def adagrad_flat_np(p, g, state_sum, s, use_wd, maximize):
     clr, weight_decay, eps = s
     d = _direction(p, g, weight_decay, use_wd, maximize)
@@ -62,6 +76,7 @@ def adagrad_flat_np(p, g, state_sum, s, use_wd, maximize):
     p -= clr * (d / std)
 
 
+@_quiet
 def _rmsprop(p, g, square_avg, grad_avg, buf, s, use_wd, maximize):
     lr, alpha, one_minus_alpha, lerp_w1, eps, weight_decay, momentum = s
     d = _direction(p, g, weight_decay, use_wd, maximize)
@@ -97,6 +112,7 @@ def rmsprop_centered_momentum_flat_np(p, g, square_avg, grad_avg, buf, s, use_wd
     _rmsprop(p, g, square_avg, grad_avg, buf, s, use_wd, maximize)
 
 
+@_quiet
 def _adam(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, s, use_wd, maximize):
     (step_size, one_minus_beta1, lerp_w1, beta2, one_minus_beta2, inv_bias_correction2_sqrt,
      eps, weight_decay, decay) = s

@@ -260,3 +260,60 @@ def test_float32_parameters_are_updated_in_float32_arithmetic():
     np.testing.assert_array_equal(a, b)
     in_float64 = (p.astype(np.float64) - lr * g.astype(np.float64)).astype(np.float32)
     assert (in_float64 != a).any()  # the check can tell the two apart
+
+
+def special(n, dtype, seed):
+    """Ordinary values mixed with nan, +-inf, huge, tiny (subnormal) and signed zeros."""
+    fi = np.finfo(dtype)
+    a = rand(n, seed, dtype)
+    vals = np.array([np.nan, np.inf, -np.inf, fi.max / 2, -fi.max / 2, fi.tiny / 4, 0.0,
+                     -0.0, 1e-3], dtype=dtype)
+    idx = np.random.default_rng(seed).choice(n, size=n // 3, replace=False)
+    a[idx] = vals[np.arange(idx.size) % vals.size]
+    return a
+
+
+VARIANT_SHAPES = {  # variant -> (number of state arrays, scalars, number of flags)
+    "sgd": (0, (0.1, 0.01, 0.0, 1.0), 2),
+    "sgd_momentum": (1, (0.1, 0.01, 0.9, 0.7), 4),
+    "adagrad": (1, (0.05, 0.1, 1e-10), 2),
+    "rmsprop": (1, (0.01, 0.99, 0.01, 0.99, 1e-8, 0.1, 0.0), 2),
+    "rmsprop_centered": (2, (0.01, 0.99, 0.01, 0.99, 1e-8, 0.1, 0.0), 2),
+    "rmsprop_momentum": (2, (0.01, 0.99, 0.01, 0.99, 1e-8, 0.1, 0.9), 2),
+    "rmsprop_centered_momentum": (3, (0.01, 0.99, 0.01, 0.99, 1e-8, 0.1, 0.9), 2),
+    "adam": (2, (0.1, 0.1, 0.9, 0.999, 0.001, 1.2, 1e-8, 0.1, 1.0), 2),
+    "amsgrad": (3, (0.1, 0.1, 0.9, 0.999, 0.001, 1.2, 1e-8, 0.0, 0.999), 2),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("variant", sorted(VARIANT_SHAPES))
+def test_loops_equal_twins_on_special_values(variant, dtype):
+    """nan/inf propagate exactly as in the twin (and so as in PyTorch's formulas), huge
+    values overflow to inf rather than wrapping, subnormals survive; the twins raise no
+    floating-point warnings (they run under errstate)."""
+    nstate, scalars, nflags = VARIANT_SHAPES[variant]
+    n = 301
+    arrays = [special(n, dtype, 60), special(n, dtype, 61)]
+    arrays += [np.abs(special(n, dtype, 62 + j)) for j in range(nstate)]
+    for flags in itertools.product([False, True], repeat=nflags):
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            outs = flat(variant, arrays, scalars, flags, dtype)
+        for a, b in zip(*outs):
+            np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
+            np.testing.assert_allclose(a, b, equal_nan=True, **TOL[dtype])
+
+
+@pytest.mark.parametrize("use_numba", [True, False])
+def test_empty_and_zero_d_parameters(monkeypatch, use_numba):
+    monkeypatch.setattr(K, "USE_NUMBA", use_numba)
+    for shape in [(0,), (3, 0), ()]:
+        p = np.full(shape, 2.0, np.float32)
+        m, v = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
+        K.adam([p], [np.ones(shape, np.float32)], [m], [v], [None], [1], lr=0.5, beta1=0.9,
+               beta2=0.999, eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False,
+               amsgrad=False, maximize=False)
+        assert p.shape == shape and p.dtype == np.float32
+        np.testing.assert_allclose(p, 1.5, rtol=1e-6)  # first Adam step: lr * sign(g)

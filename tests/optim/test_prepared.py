@@ -255,3 +255,31 @@ def test_deepcopied_optimizer_updates_its_own_copies(name, kw):
         twin["opt"].step()
     assert_trajectories([[p.numpy() for p in twin["ps"]]], [c[-1]], np.float64)
     assert_trajectories(c, d, np.float64)
+
+
+SPECIAL_CASES = [
+    ("Adam", dict(lr=1e-2, weight_decay=0.1)),
+    ("Adam", dict(lr=1e-2, amsgrad=True)),
+    ("AdamW", dict(lr=1e-2)),
+    ("SGD", dict(lr=0.1, momentum=0.9, dampening=0.1)),
+    ("RMSprop", dict(lr=1e-2, momentum=0.5)),
+    ("Adagrad", dict(lr=0.1)),
+]
+
+
+@pytest.mark.parametrize("name,kw", SPECIAL_CASES,
+                         ids=[f"{n}-{'-'.join(k)}" for n, k in SPECIAL_CASES])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nan_inf_huge_and_tiny_gradients_as_pytorch(name, kw, dtype):
+    fi = np.finfo(dtype)
+    shapes = [(12,)]
+    ps, ts, ours, theirs = pair(name, kw, dtype, shapes, seed=12)
+    g0 = np.array([np.nan, np.inf, -np.inf, fi.max / 4, -fi.max / 4, fi.tiny / 8, 0.0,
+                   -0.0, 1e-3, -2.0, 3.0, 1e-30], dtype=dtype)
+    grads = [[g0], [np.roll(g0, 3)], [np.ones(12, dtype)]]
+    a, b = drive(ours, theirs, ps, ts, grads)
+    for xs, ys in zip(a, b):
+        np.testing.assert_array_equal(np.isnan(xs[0]), np.isnan(ys[0]))
+        np.testing.assert_allclose(xs[0], ys[0], equal_nan=True,
+                                   **(dict(rtol=1e-12) if dtype == np.float64
+                                      else dict(rtol=2e-5, atol=2e-6)))
