@@ -131,15 +131,16 @@ def adam_scalars(dt, step, *, lr, beta1, beta2, eps, weight_decay, decoupled_wei
 
 # -- list API ---------------------------------------------------------------------------
 
-def _run(use_numba, name, variant, params, grads, buffers, scalars, flags):
+def _run(use_numba, name, variant, params, grads, buffers, scalars, flags, firsts=None):
     """Update each parameter ``k`` with ``kernel(variant)``: ``buffers`` is a tuple of
     per-parameter lists (the state arrays the variant uses), ``scalars(dt, k)`` the
-    scalar array, ``flags(k)`` the booleans.
+    scalar array, ``flags`` the booleans (``firsts[k]`` appended when given: SGD).
 
     Two passes: the first checks every parameter and prepares its arguments (flat
     views; copies only of inputs that are not contiguous), writing nothing, so an error
     leaves the whole group untouched; the second runs the loops."""
     calls = []
+    fns = {}
     for k, p in enumerate(params):
         g = grads[k]
         shape = p.shape
@@ -151,11 +152,14 @@ def _run(use_numba, name, variant, params, grads, buffers, scalars, flags):
         if not pflags.writeable:
             raise ValueError(f"{name}: parameter {k} of the group is a read-only array")
         dt = p.dtype
-        if dt.kind != "f":
-            raise TypeError(f"{name}: parameter {k} of the group has non-floating dtype "
-                            f"{dt}")
         ch = dt.char
-        args = []
+        fn = fns.get(ch)
+        if fn is None:
+            if dt.kind != "f":
+                raise TypeError(f"{name}: parameter {k} of the group has non-floating "
+                                f"dtype {dt}")
+            fn = fns[ch] = kernel(variant, ch, use_numba)
+        args = [None, None]
         for lst in buffers:
             b = lst[k]
             if b is None:
@@ -170,8 +174,13 @@ def _run(use_numba, name, variant, params, grads, buffers, scalars, flags):
         if g.dtype.char != ch or not g.flags.c_contiguous:
             g = np.ascontiguousarray(g, dtype=dt)
         pc = p if pflags.c_contiguous else np.ascontiguousarray(p)
-        calls.append((kernel(variant, ch, use_numba), p, pc,
-                      (pc.ravel(), g.ravel(), *args, scalars(dt, k), *flags(k))))
+        args[0] = pc.ravel()
+        args[1] = g.ravel()
+        args.append(scalars(dt, k))
+        args += flags
+        if firsts is not None:
+            args.append(bool(firsts[k]))
+        calls.append((fn, p, pc, args))
     for fn, p, pc, args in calls:
         fn(*args)
         if pc is not p:
@@ -198,11 +207,9 @@ def _sgd(use_numba, params, grads, momentum_buffers, firsts, lr, weight_decay, m
     wd, mx = weight_decay != 0, bool(maximize)
     if momentum != 0:
         _run(use_numba, "SGD", "sgd_momentum", params, grads, (momentum_buffers,),
-             lambda dt, k: sc(dt, 0),
-             lambda k: (wd, bool(nesterov), mx, bool(firsts[k])))
+             lambda dt, k: sc(dt, 0), (wd, bool(nesterov), mx), firsts)
     else:
-        _run(use_numba, "SGD", "sgd", params, grads, (), lambda dt, k: sc(dt, 0),
-             lambda k: (wd, mx))
+        _run(use_numba, "SGD", "sgd", params, grads, (), lambda dt, k: sc(dt, 0), (wd, mx))
 
 
 def sgd(params, grads, momentum_buffers, firsts, *, lr, weight_decay, momentum,
@@ -227,7 +234,7 @@ def _adagrad(use_numba, params, grads, state_sums, steps, lr, lr_decay, weight_d
                                                 weight_decay=weight_decay, eps=eps))
     flags = (weight_decay != 0, bool(maximize))
     _run(use_numba, "Adagrad", "adagrad", params, grads, (state_sums,),
-         lambda dt, k: sc(dt, steps[k]), lambda k: flags)
+         lambda dt, k: sc(dt, steps[k]), flags)
 
 
 def adagrad(params, grads, state_sums, steps, *, lr, lr_decay, weight_decay, eps,
@@ -258,7 +265,7 @@ def _rmsprop(use_numba, params, grads, square_avgs, grad_avgs, momentum_buffers,
         (momentum_buffers,) if momentum > 0 else ())
     flags = (weight_decay != 0, bool(maximize))
     _run(use_numba, "RMSprop", rmsprop_variant(centered, momentum), params, grads, bufs,
-         lambda dt, k: sc(dt, 0), lambda k: flags)
+         lambda dt, k: sc(dt, 0), flags)
 
 
 def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffers, *, lr, alpha, eps,
@@ -284,7 +291,7 @@ def _adam(use_numba, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, step
     flags = (weight_decay != 0 and not decoupled_weight_decay, bool(maximize))
     bufs = (exp_avgs, exp_avg_sqs) + ((max_exp_avg_sqs,) if amsgrad else ())
     _run(use_numba, "Adam", "amsgrad" if amsgrad else "adam", params, grads, bufs,
-         lambda dt, k: sc(dt, steps[k]), lambda k: flags)
+         lambda dt, k: sc(dt, steps[k]), flags)
 
 
 def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, *, lr, beta1,
