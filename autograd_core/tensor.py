@@ -192,8 +192,8 @@ class Tensor(
         )
 
     # -- the glue routine -----------------------------------------------------------
-    @classmethod
-    def _apply(cls, fn_cls, *inputs, **params):
+    @staticmethod  # not a classmethod: no bound method to build on every op
+    def _apply(fn_cls, *inputs, **params):
         """Run primitive ``fn_cls`` on Tensors ``inputs``; record a node when needed."""
         # Hot path of every op: one- and two-input calls are spelled out (no list
         # building); shape/dtype records are slots or shared interned tuples (_META).
