@@ -5,10 +5,11 @@ or its numpy twin (``*_np``) with ``kernels.USE_NUMBA``, read at call time so a 
 flip it. Why fused loops:
 
 - cross-entropy: log-softmax + NLL in numpy is max, subtract, exp, sum, log, gather,
-  with five (M, C) temporaries. Here numpy does only the (SIMD) exp into one buffer and
-  a loop does the rest of each row; the gradient ``scale * (S * softmax - a)`` (the
+  with five (M, C) temporaries. Here one loop per row does it all (the exp is
+  ``fastmath.exp``, which vectorises; the row max an integer max of order keys), with
+  one scratch row of C elements; the gradient ``scale * (S * softmax - a)`` (the
   course's ``y - t`` generalised to class weights, label smoothing and ignored rows) is
-  written in place over the softmax buffer.
+  one more pass that writes the (M, C) result once.
 - batch norm: mean, variance and the normalised output per channel in one loop nest,
   and the standard fused backward ``w*invstd/M * (M*g - sum g - xhat*sum(g*xhat))``.
 - dropout: the mask comes from a counter-based generator (SplitMix64 of seed + index,
@@ -20,6 +21,7 @@ C-contiguous (an (N, C) input is viewed as (N, C, 1)); dropout works on flat arr
 Accumulations run in float64 whatever the input dtype.
 """
 import numpy as np
+from . import fastmath as _fm  # numba-free until a kernel compiles
 from . import njit  # lazy: numba is imported on first use
 
 from .. import kernels as _switch
@@ -45,21 +47,44 @@ def _numba():
 # targets (pass an empty (0, 0) array for the unused one); ``w`` is (C,) (ones if none).
 # ---------------------------------------------------------------------------------------
 
-# Numba here has no SIMD exp (no SVML): a scalar exp per element costs ~10x numpy's
-# vectorised one. So the exps run in numpy, into one (M, C) buffer, and the Numba loops
-# do the rest in one pass each. ``reassoc`` lets LLVM vectorise the row sums without the
-# no-nan/no-inf assumptions of full fastmath (-inf logits are legal: masked classes).
+# ``reassoc`` lets LLVM vectorise the row sums without the no-nan/no-inf assumptions of
+# full fastmath (-inf logits are legal: masked classes). fastmath.exp is compiled with
+# its own flags (contract only) and inlined, so reassoc does not reach it.
 _FM = {"reassoc", "contract"}
 
 
-@njit(cache=True, fastmath=_FM)
-def _ce_fwd_nb(z, e, m, t, q, w, eps, ignore, use_index, loss, lse):
+@njit(cache=True, error_model="numpy")
+def _ce_row_max(z, i):
+    # integer max of order keys: vectorises; a NaN of either sign ends in a NaN lse
+    mk = _fm.order_key(z[i, 0])
+    for c in range(1, z.shape[1]):
+        k = _fm.order_key(z[i, c])
+        mk = k if k > mk else mk
+    return _fm.from_order_key(mk, z[i, 0])
+
+
+@njit(cache=True, error_model="numpy")
+def _ce_exp_row(z, i, mx, buf):
+    for c in range(z.shape[1]):
+        buf[c] = _fm.exp(z[i, c] - mx)  # <= 1: no overflow
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FM)
+def _ce_sum(buf):
+    s = 0.0
+    for c in range(buf.size):
+        s += buf[c]
+    return s
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FM)
+def _ce_fwd_nb(z, t, q, w, eps, ignore, use_index, loss, lse):
     M, C = z.shape
+    buf = np.empty(C, z.dtype)
     for i in range(M):
-        s = 0.0
-        for c in range(C):
-            s += e[i, c]
-        l = m[i] + np.log(s)
+        m = _ce_row_max(z, i)
+        _ce_exp_row(z, i, m, buf)
+        l = m + np.log(_ce_sum(buf))
         lse[i] = l
         acc = 0.0
         if use_index:
@@ -108,41 +133,39 @@ def ce_forward(z, t, q, w, eps, ignore, use_index):
     """Per-row losses (M,) and log-sum-exps (M,) of logits ``z`` (M, C)."""
     if not _numba() or z.shape[1] == 0:
         return ce_forward_np(z, t, q, w, eps, ignore, use_index)
-    m = z.max(axis=1)
-    e = np.subtract(z, m[:, None])
-    with np.errstate(under="ignore"):
-        np.exp(e, out=e)  # <= 1: never overflows; underflow to 0 is exact enough
     loss = np.empty(z.shape[0], dtype=z.dtype)
     lse = np.empty(z.shape[0], dtype=z.dtype)
-    _ce_fwd_nb(z, e, m, t, q, w, float(eps), int(ignore), bool(use_index), loss, lse)
+    _ce_fwd_nb(z, t, q, w, float(eps), int(ignore), bool(use_index), loss, lse)
     return loss, lse
 
 
-@njit(cache=True, fastmath=_FM)
-def _ce_bwd_nb(p, t, q, w, eps, ignore, use_index, scale):
-    # p holds softmax(z) on entry and the gradient on exit
-    M, C = p.shape
+@njit(cache=True, error_model="numpy", fastmath=_FM)
+def _ce_bwd_nb(z, lse, t, q, w, eps, ignore, use_index, scale, out):
+    # softmax p = exp(z - lse) computed in the loop that writes the gradient
+    M, C = z.shape
     wsum = 0.0
     for c in range(C):
         wsum += w[c]
     for i in range(M):
         s_i = scale[i]
+        l = lse[i]
         if use_index:
             ti = t[i]
             if ti == ignore or s_i == 0.0:
                 for c in range(C):
-                    p[i, c] = 0.0
+                    out[i, c] = 0.0
                 continue
             S = eps / C * wsum + (1.0 - eps) * w[ti]
             for c in range(C):
-                p[i, c] = s_i * (S * p[i, c] - eps / C * w[c])
-            p[i, ti] -= s_i * (1.0 - eps) * w[ti]
+                out[i, c] = s_i * (S * _fm.exp(z[i, c] - l) - eps / C * w[c])
+            out[i, ti] -= s_i * (1.0 - eps) * w[ti]
         else:
             S = 0.0
             for c in range(C):
                 S += w[c] * ((1.0 - eps) * q[i, c] + eps / C)
             for c in range(C):
-                p[i, c] = s_i * (S * p[i, c] - w[c] * ((1.0 - eps) * q[i, c] + eps / C))
+                out[i, c] = s_i * (S * _fm.exp(z[i, c] - l)
+                                   - w[c] * ((1.0 - eps) * q[i, c] + eps / C))
 
 
 def ce_backward_np(z, lse, t, q, w, eps, ignore, use_index, scale):
@@ -158,11 +181,10 @@ def ce_backward(z, lse, t, q, w, eps, ignore, use_index, scale):
     """Gradient (M, C) of sum_i scale_i * loss_i with respect to the logits."""
     if not _numba() or z.shape[1] == 0:
         return ce_backward_np(z, lse, t, q, w, eps, ignore, use_index, scale)
-    gz = np.subtract(z, lse[:, None].astype(z.dtype, copy=False))
-    with np.errstate(under="ignore"):
-        np.exp(gz, out=gz)  # softmax, overwritten by the gradient in the loop
-    _ce_bwd_nb(gz, t, q, w, float(eps), int(ignore), bool(use_index), scale.astype(np.float64))
-    return gz
+    out = np.empty_like(z)
+    _ce_bwd_nb(z, lse.astype(z.dtype, copy=False), t, q, w, float(eps), int(ignore),
+               bool(use_index), scale.astype(np.float64), out)
+    return out
 
 
 # ---------------------------------------------------------------------------------------
