@@ -1,4 +1,5 @@
-"""Vectorisable ``exp``, ``expm1`` and ``log1p`` for Numba kernels, float32 and float64.
+"""Vectorisable ``exp``, ``expm1``, ``log1p`` (+ ``log1p_unit``) and float order keys for
+Numba kernels, float32 and float64.
 
 Why: Numba here has no SVML, so ``math.exp`` in a loop is a scalar libm call and the loop
 does not vectorise (sigmoid, softplus, softmax ran at 0.2-0.4x memory bandwidth). These
@@ -9,7 +10,8 @@ are written in plain arithmetic that LLVM turns into SIMD code inside the caller
   split Cody-Waite style into a short ``hi`` (n * hi is exact) and ``lo``; exp(r) on
   |r| <= ln2/2 by its Taylor polynomial (degree 7 for float32, 13 for float64: the
   truncation error r^(d+1)/(d+1)! is below 0.05 ulp at |r| = ln2/2); 2^n put into the
-  exponent bits by integer arithmetic, as two factors 2^(n//2) * 2^(n - n//2) so that the
+  exponent bits by integer arithmetic in the float's own width (an LLVM-IR intrinsic,
+  so float32 lanes stay 8 to a 256-bit vector), as two factors 2^(n//2) * 2^(n - n//2) so that the
   whole range from overflow to the last denormal is reached with normal scale factors
   and one final rounding.
 - expm1: the same reduction, q = expm1(r) by the polynomial without its constant term,
@@ -19,7 +21,6 @@ are written in plain arithmetic that LLVM turns into SIMD code inside the caller
   log(m) = f - (f^2/2 - s (f^2/2 + R(s^2))) with f = m - 1, s = f / (2 + f) and R the
   series of 2 atanh(s) - 2s, plus k ln2 (hi/lo) and the correction c/u for the rounding
   of 1 + x. (The classic decomposition; the series coefficients are 2/(2j+1).)
-
 - log1p_unit: log1p for 0 <= x <= 1 only (softplus's log1p(exp(-|z|))): the same form
   with f = x itself (1 + x is never formed): no bit work, no correction term, one
   division (general log1p has two); within 2 ulp of numpy there, NaN propagates.
@@ -34,12 +35,13 @@ Edges are exact: overflow gives inf, underflow gradually to denormals then 0, Na
 propagates, exp(-inf) = 0, exp(inf) = inf, expm1(-inf) = -1, log1p(-1) = -inf,
 log1p(x < -1) = NaN, and -0.0 passes through expm1 / log1p. Accuracy against numpy
 (tests/autograd_core/kernels/test_fastmath.py, dense grids over the whole range):
-float32 within 2 ulp, float64 within 4 ulp. The only fastmath flag is ``contract``
+float32 within 2 ulp, float64 within 4 ulp (exp is within 1.04 ulp of the true value
+for float32, numpy's own float32 exp within 2.44). The only fastmath flag is ``contract``
 (multiply-adds fuse into FMA): reassociation would fold the rounding trick
 ``(t + S) - S`` away, and nnan/ninf would drop the NaN/inf selects.
 
 Laziness: ``import autograd_core`` must not import numba (HACKING.md). This module
-imports only numpy; its public names (``exp``, ``expm1``, ``log1p``) do not exist until
+imports only numpy; its public names (``exp``, ``expm1``, ...) do not exist until
 first looked up, and the module ``__getattr__`` then imports numba and builds the
 bit-cast intrinsics, per-dtype overloads and the dispatchers. Kernel bodies refer to
 them as ``_fm.exp(v)`` (``from . import fastmath as _fm``): Numba looks the attribute up
@@ -61,7 +63,6 @@ _f32, _f64 = np.float32, np.float64
 # float32: 12 significant bits in _LN2_HI32 so n * hi is exact for |n| <= 2^12.
 _LOG2E32 = _f32(1.4426950408889634)
 _SH32 = _f32(12582912.0)             # 1.5 * 2^23: adding it rounds to an integer
-_SHB32 = 0x4B400000                  # its bit pattern
 _LN2_HI32 = _f32(0.693145751953125)  # 0x3F317200
 _LN2_LO32 = _f32(1.4286068203094172e-06)  # ln2 - hi, rounded
 _EXP_LO32 = _f32(-104.0)             # below: exp rounds to 0 (2^-149 / 2 = e^-103.97)
@@ -72,7 +73,6 @@ _NAN32 = _f32(np.nan)
 # float64: ln2 hi has 32 significant bits (low 20 bits of its pattern zero).
 _LOG2E64 = 1.4426950408889634
 _SH64 = 6755399441055744.0           # 1.5 * 2^52
-_SHB64 = 0x4338000000000000
 _LN2_HI64 = 6.93147180369123816490e-01   # 0x3FE62E42FEE00000
 _LN2_LO64 = 1.90821492927058770002e-10
 _EXP_LO64 = -746.0                   # e^-745.13 = 2^-1074 / 2
@@ -106,7 +106,8 @@ _SQRTH32 = 0x3F3504F3               # bits of sqrt(1/2), float32
 _SQRTH64 = 0x3FE6A09E667F3BCD       # bits of sqrt(1/2), float64
 
 
-# -- bodies (plain Python, compiled by Numba; _bits/_f32_of/_f64_of come from _build) --
+# -- bodies (plain Python, compiled by Numba; the intrinsics _bits, _f32_of, _f64_of,
+# _scale2, _key, _unkey are defined by _build) ---------------------------------------
 
 def _reduce32(x, lo):
     """x clamped to [lo, _EXP_HI32] = n ln2 + r; returns (r, t = S + n), n in t's bits."""
