@@ -119,8 +119,8 @@ def materialized(modname):
     ns = sys.modules[modname].__dict__
     out = []
     for k, v in ns.items():
-        if isinstance(v, LazyKernel):
-            if v.dispatcher is not None:
+        if isinstance(v, LazyKernel):  # names imported from another module don't count
+            if v.dispatcher is not None and v.modname == modname:
                 out.append(k)
         elif type(v).__name__ == "CPUDispatcher" and getattr(v, "py_func", None) is not None \
                 and v.py_func.__module__ == modname:

@@ -130,6 +130,8 @@ def test_callee_from_another_module_alias_attribute_and_closure(module):
     assert user.by_attribute(4.0) == 13.0
     assert user.by_closure(4.0) == -3.0
     assert kernels.materialized("lazy_lib") == ["negate", "thrice", "twice"]
+    # the alias dbl is lazy_lib's kernel: counted there, not in the importing module
+    assert kernels.materialized("lazy_user") == ["by_alias", "by_attribute", "by_closure"]
 
 
 def test_concurrent_first_calls_share_one_dispatcher(module):
