@@ -283,3 +283,15 @@ def test_nan_inf_huge_and_tiny_gradients_as_pytorch(name, kw, dtype):
         np.testing.assert_allclose(xs[0], ys[0], equal_nan=True,
                                    **(dict(rtol=1e-12) if dtype == np.float64
                                       else dict(rtol=2e-5, atol=2e-6)))
+
+
+@pytest.mark.parametrize("name,kw", CASES, ids=IDS)
+def test_float16_parameters_run_the_twins_as_pytorch(name, kw):
+    ps, ts, ours, theirs = pair(name, kw, np.float16, shapes=[(3, 4), (5,)], seed=13)
+    grads = grad_seq([(3, 4), (5,)], 3, 14, np.float16)
+    a, b = drive(ours, theirs, ps, ts, grads)
+    for xs, ys in zip(a, b):
+        for x, y in zip(xs, ys):
+            assert x.dtype == np.float16
+            np.testing.assert_allclose(x.astype(np.float64), y.astype(np.float64),
+                                       rtol=2e-3, atol=2e-3)
