@@ -9,9 +9,14 @@ Three layers:
 - **Flat loops** (``optim_loops.py``), one per *set of arrays* an algorithm variant
   touches (SGD with or without a momentum buffer, RMSprop plain / centered / momentum /
   both, Adam with or without ``max_exp_avg_sq``); ``VARIANTS`` pairs each with its numpy
-  twin (``optim_twins.py``, same arguments). Passing empty placeholders for absent
-  buffers instead (as this module once did) defeated LLVM's runtime overlap checks:
-  RMSprop without momentum ran the scalar loop, 57 ms vs 15 ms on 2^24 float32.
+  twin (``optim_twins.py``, same arguments). The earlier single loop per algorithm,
+  taking every buffer and flags for the absent ones, was slow on large arrays whenever
+  buffers went unused: RMSprop (no momentum, not centered) on 2^24 float32 took 57-61
+  ms with empty placeholders and 120 ms with full-size unused arrays, against 15 ms
+  for the specialised loop (Adagrad, same traffic: 15 ms). That unused arguments
+  change the time at all says the generated code touches them (speculated loads, or a
+  slower guarded path); the exact mechanism was not pinned down, so no loop takes an
+  array it does not use.
 - **Scalars** (``*_scalars``): derived hyperparameters (bias corrections, decayed
   learning rates, ``1 - beta``) computed once in float64 and cast to the parameter's
   dtype as one small array ``s``, so a float32 parameter is updated in float32
