@@ -24,3 +24,14 @@ def test_module_functions_accept_a_number_on_either_side():
     np.testing.assert_allclose(x.grad.numpy(), [2, 4])
     with pytest.raises(TypeError, match="at least one Tensor"):
         ac.add(1, 2)
+
+
+def test_thread_count_functions_are_the_blas_ones():
+    from autograd_core.kernels import blas
+    assert ac.set_num_threads is blas.set_num_threads
+    assert ac.get_num_threads is blas.get_num_threads
+    n = ac.get_num_threads()
+    assert isinstance(n, int) and n >= 1
+    with pytest.raises((TypeError, ValueError), match="set_num_threads"):
+        ac.set_num_threads(0)
+    assert ac.get_num_threads() == n
