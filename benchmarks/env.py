@@ -92,7 +92,9 @@ def machine_info():
 
 def apply_threads(threads):
     """Set every loaded library's pool to ``threads`` (None: leave the defaults):
-    BLAS/OpenMP through threadpoolctl, ``numba.set_num_threads``, ``torch.set_num_threads``.
+    BLAS/OpenMP through threadpoolctl, ``numba.set_num_threads``, ``torch.set_num_threads``,
+    and ``autograd_core.set_num_threads`` (an explicit count turns off our rule that small
+    products run on one BLAS thread, so every contender runs ``threads`` threads).
     Call again after importing a library (threadpoolctl only sees loaded ones)."""
     if threads is None:
         return
@@ -107,6 +109,10 @@ def apply_threads(threads):
     if "torch" in sys.modules:
         import torch
         torch.set_num_threads(threads)
+    if "autograd_core" in sys.modules:
+        import autograd_core
+        if hasattr(autograd_core, "set_num_threads"):
+            autograd_core.set_num_threads(threads)
 
 
 def _owner(path):
