@@ -13,12 +13,12 @@ set (operands raveled; contiguous copies made only where needed); float16 and th
 ``njit`` without a signature compiles lazily, once per dtype, on the first call;
 ``cache=True`` keeps the machine code across processes. ``error_model="numpy"`` drops
 Python's division-by-zero check, which otherwise stops LLVM from vectorizing a loop
-(measured: 4x on the sigmoid finish loop).
+(measured: 4x on a sigmoid loop).
 
 exp-based kernels (sigmoid, elu, softplus and the last two's backwards) are single
 vectorised passes too: Numba here has no SIMD exp (no SVML; ``math.exp`` in a loop is a
 scalar libm call that stops vectorisation), so they call ``fastmath.exp`` / ``expm1`` /
-``log1p``, pure-arithmetic versions LLVM vectorises (within 2 ulp of numpy, NaN and inf
+``log1p_unit``, pure-arithmetic versions LLVM vectorises (within 2 ulp of numpy, NaN and inf
 exact; see ``fastmath.py``). Each exp sees -|x| or min(x, 0) where a large argument
 would otherwise be computed and thrown away (no overflow either way: no FP exceptions
 in compiled code).

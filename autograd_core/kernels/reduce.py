@@ -154,9 +154,10 @@ def _log_softmax_rows(x, out):
     for i in range(m):
         mx = _row_max(x, i, n)
         _exp_store(x, i, n, mx, out)  # scratch: overwritten below
-        lse = np.log(_sum_row(out, i, n))
+        # in the data's dtype (as the twin): float64 here would halve the vector width
+        lse = out.dtype.type(np.log(_sum_row(out, i, n)))
         for j in range(n):  # (x - max) - log(s): exact at the maximum, unlike x - (max + log s)
-            out[i, j] = (np.float64(x[i, j]) - mx) - lse
+            out[i, j] = (x[i, j] - mx) - lse
 
 
 @njit(cache=True, error_model="numpy")
