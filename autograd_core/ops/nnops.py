@@ -156,10 +156,28 @@ class SoftmaxCrossEntropy(Function):
                               self.ignore, self.use_index, scale)
             gz = g._make(_unrows(r, self.shape))
         if nt:  # probability targets: d loss / d q_ic = -(1-eps) w_c logp_ic
-            logp = self.z2.astype(np.float64) - self.lse[:, None]
-            r = -(1.0 - self.eps) * self.w * logp * scale[:, None]
-            gt = g._make(_unrows(r.astype(target.dtype), self.shape))
+            gt = g._make(self._target_grad(scale, target.dtype))
         return gz, gt
+
+    def array_backward(self, g):
+        # backward's fused branch on arrays (no Tensors): the same kernel calls
+        z, target = self.saved_arrays
+        nz, nt = self.needs_input_grad
+        scale = self._scale(g)
+        gz = gt = None
+        if nz:
+            r = K.ce_backward(self.z2, self.lse, self.t, self.q, self.w, self.eps,
+                              self.ignore, self.use_index, scale)
+            gz = _unrows(r, self.shape)
+        if nt:
+            gt = self._target_grad(scale, target.dtype)
+        return gz, gt
+
+    def _target_grad(self, scale, dtype):
+        """d loss / d q_ic = -(1-eps) w_c logp_ic (probability targets), z's shape."""
+        logp = self.z2.astype(np.float64) - self.lse[:, None]
+        r = -(1.0 - self.eps) * self.w * logp * scale[:, None]
+        return _unrows(r.astype(dtype), self.shape)
 
     def _composed(self, g, z, target):
         """The same gradient in recorded Tensor ops (create_graph=True)."""
@@ -257,12 +275,24 @@ class BatchNormTrain(Function):
         need = self.needs_input_grad
         if STATE.enabled:
             return self._composed(g, x, saved[1] if len(saved) > 1 else None)
-        g3 = np.ascontiguousarray(g._data.reshape(self.x3.shape), dtype=x.dtype)
+        make = g._make
+        return tuple([None if a is None else make(a)
+                      for a in self._fused(g._data, x.shape, x.dtype)])
+
+    def array_backward(self, g, _gmean=None, _gvar=None):
+        x = self.saved_arrays[0]
+        return self._fused(g, x.shape, x.dtype)
+
+    def _fused(self, g, shape, dtype):
+        """The fused kernel's gradients as arrays: (gx,) or (gx, gw, gb), None where
+        an input needs none."""
+        need = self.needs_input_grad
+        g3 = np.ascontiguousarray(g.reshape(self.x3.shape), dtype=dtype)
         gx, gw, gb = K.bn_backward(g3, self.x3, self.mean, self.invstd, self.w)
-        out = [g._make(gx.reshape(x.shape)) if need[0] else None]
+        out = [gx.reshape(shape) if need[0] else None]
         if len(need) > 1:
-            out.append(g._make(gw.astype(x.dtype)) if need[1] else None)
-            out.append(g._make(gb.astype(x.dtype)) if need[2] else None)
+            out.append(gw.astype(dtype) if need[1] else None)
+            out.append(gb.astype(dtype) if need[2] else None)
         return tuple(out)
 
     def _composed(self, g, x, w):
@@ -305,6 +335,14 @@ class Dropout(Function):
     def backward(self, g):
         return g._apply(DropoutBackward, g, mask=self.mask, scale=self.scale)
 
+    def array_backward(self, g):
+        return _dropout_apply(g, self.mask, self.scale)
+
+
+def _dropout_apply(g, mask, scale):
+    """``g * mask * scale`` in g's shape (``DropoutBackward.forward`` on arrays)."""
+    return K.dropout_apply(np.ascontiguousarray(g).reshape(-1), mask, scale).reshape(g.shape)
+
 
 @register("dropout_backward", "nn")
 class DropoutBackward(Function):
@@ -313,7 +351,10 @@ class DropoutBackward(Function):
 
     def forward(self, g, mask, scale):
         self.mask, self.scale = mask, scale
-        return K.dropout_apply(np.ascontiguousarray(g).reshape(-1), mask, scale).reshape(g.shape)
+        return _dropout_apply(g, mask, scale)
 
     def backward(self, gg):
         return gg._apply(DropoutBackward, gg, mask=self.mask, scale=self.scale)
+
+    def array_backward(self, gg):
+        return _dropout_apply(gg, self.mask, self.scale)

@@ -42,15 +42,20 @@ CASES = {
 }
 
 
+# ops with an array_backward tested by a dedicated test below rather than through CASES
+DEDICATED = {"matmul", "linear", "cross_entropy", "batch_norm", "dropout",
+             "dropout_backward"}
+
+
 def _has_array_backward(cls):
     return getattr(cls, "array_backward", None) is not None
 
 
 def test_every_array_backward_is_covered_here():
     with_array = {n for n, c in ac.OPS.items() if _has_array_backward(c)}
-    missing = sorted(with_array - set(CASES) - {"matmul", "linear"})
+    missing = sorted(with_array - set(CASES) - DEDICATED)
     assert not missing, f"ops with array_backward but no equivalence test: {missing}"
-    for name in CASES:
+    for name in set(CASES) | DEDICATED:
         assert _has_array_backward(ac.OPS[name]), name
 
 
@@ -135,6 +140,105 @@ def test_linear_array_path(sx, bias):
     for f, s in zip(fast, slow):
         np.testing.assert_allclose(f.numpy(), s.numpy(), rtol=1e-12, atol=1e-12)
     assert gradcheck(fn, ins)
+
+
+# -- fused nn primitives: their Tensor backward has a fused branch (create_graph=False)
+# and a composed one (create_graph=True); array_backward must equal the fused branch
+# exactly and the composed one to rounding.
+
+def _view_leaf(a, layout):
+    """A leaf requiring grad holding ``a``'s values contiguously, as a transposed view,
+    or as a strided slice of a larger array."""
+    if layout == "transposed" and a.ndim >= 2:
+        a = np.ascontiguousarray(np.swapaxes(a, -1, -2)).swapaxes(-1, -2)
+    elif layout == "sliced":
+        big = np.zeros(a.shape[:-1] + (2 * a.shape[-1],), a.dtype)
+        big[..., ::2] = a
+        a = big[..., ::2]
+    return ac.from_numpy(a).requires_grad_()
+
+
+def _nn_case(name, dtype, layout):
+    """(function of the differentiable inputs, those inputs) for one fused nn op."""
+    from autograd_core.ops.nnops import BatchNormTrain, Dropout, SoftmaxCrossEntropy
+    rng = np.random.default_rng(5)
+
+    def inp(shape):
+        return _view_leaf(rng.uniform(-2, 2, shape).astype(dtype), layout)
+
+    if name.startswith("cross_entropy"):
+        z = inp((5, 4))
+        if name == "cross_entropy_prob":
+            q = _view_leaf(rng.dirichlet(np.ones(4), size=5).astype(dtype), layout)
+            return (lambda z, q: z._apply(SoftmaxCrossEntropy, z, q, label_smoothing=0.1)), [z, q]
+        t = ac.tensor(rng.integers(0, 4, 5))
+        extra = {"cross_entropy": {},
+                 "cross_entropy_none": {"reduction": "none", "ignore_index": 1},
+                 "cross_entropy_smooth": {"label_smoothing": 0.2, "reduction": "sum",
+                                          "weight": np.array([1.0, 2.0, 0.5, 3.0])}}[name]
+        return (lambda z: z._apply(SoftmaxCrossEntropy, z, t, **extra)), [z]
+    if name.startswith("batch_norm"):
+        x = inp((6, 3, 4) if name.endswith("3d") else (6, 3))
+        if "plain" in name:
+            return (lambda x: x._apply(BatchNormTrain, x, eps=1e-5)[0]), [x]
+        w = _view_leaf(rng.uniform(0.5, 2, 3).astype(dtype), layout)
+        b = _view_leaf(rng.uniform(-1, 1, 3).astype(dtype), layout)
+        return (lambda x, w, b: x._apply(BatchNormTrain, x, w, b, eps=1e-5)[0]), [x, w, b]
+    return (lambda x: x._apply(Dropout, x, p=0.4, seed=11)), [inp((3, 8))]
+
+
+NN_CASES = ["cross_entropy", "cross_entropy_none", "cross_entropy_smooth",
+            "cross_entropy_prob", "batch_norm", "batch_norm_3d", "batch_norm_plain",
+            "batch_norm_plain_3d", "dropout"]
+
+
+@pytest.mark.parametrize("name", NN_CASES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed", "sliced"])
+def test_nn_array_path_equals_fused_tensor_backward(name, dtype, layout):
+    fn, xs = _nn_case(name, dtype, layout)
+    out = fn(*xs)
+    node = out.grad_fn
+    rng = np.random.default_rng(2)
+    seed = rng.uniform(-1, 1, out.shape).astype(dtype)
+    extra = [np.zeros(s, d) for s, d in node.output_meta[1:]]  # batch norm's mean, var
+    fast = node.array_backward(seed, *extra)
+    with ac.no_grad():  # the fused branch of backward, as the Tensor walk would run it
+        slow = node.backward(ac.tensor(seed), *[ac.tensor(e) for e in extra])
+    fast = fast if isinstance(fast, tuple) else (fast,)
+    slow = slow if isinstance(slow, tuple) else (slow,)
+    assert len(fast) == len(slow) == len(node.edges)
+    for f, s in zip(fast, slow):
+        assert (f is None) == (s is None)
+        if f is not None:
+            assert type(f) is np.ndarray and f.dtype == s.dtype and f.shape == s.shape
+            np.testing.assert_array_equal(f, s.numpy())
+    # through the engine, against the composed backward (create_graph=True)
+    got, composed = _both_paths(fn, xs, dtype)
+    tol = dict(rtol=1e-4, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
+    for g, c, x in zip(got, composed, xs):
+        assert g.shape == x.shape and g.dtype == x.dtype
+        np.testing.assert_allclose(g.numpy(), c.numpy(), **tol)
+    if dtype == np.float64:
+        assert gradcheck(fn, xs)
+
+
+def test_dropout_backward_array_path_and_double_backward():
+    from autograd_core.ops.nnops import Dropout
+    x = ac.tensor(np.arange(1.0, 13.0).reshape(3, 4), requires_grad=True)
+    y = x._apply(Dropout, x, p=0.5, seed=3)
+    v = ac.tensor(np.ones((3, 4)), requires_grad=True)
+    (g,) = ac.grad(y, [x], v, create_graph=True)  # g = dropout_backward(v)
+    assert g.grad_fn is not None and g.grad_fn.op_name == "dropout_backward"
+    seed = np.arange(12.0).reshape(4, 3).T  # non-contiguous (3, 4)
+    fast = g.grad_fn.array_backward(seed)
+    with ac.no_grad():
+        slow = g.grad_fn.backward(ac.tensor(seed))
+    np.testing.assert_array_equal(fast, slow.numpy())
+    mask = y.numpy() != 0
+    np.testing.assert_array_equal(fast, np.where(mask, seed * 2.0, 0.0))
+    (gv,) = ac.grad(g, [v], ac.tensor(seed))  # through dropout_backward's array_backward
+    np.testing.assert_array_equal(gv.numpy(), fast)
 
 
 def test_array_path_against_torch():
