@@ -46,18 +46,22 @@ class _Triad:
         self.kind = kind
         if kind != "numpy":
             from . import loops
-            self.loop = loops.triad_serial if kind == "serial" else loops.triad_parallel
+            self.loop = loops.triad_parallel if kind == "parallel" else loops.triad_serial
             self.loop(self.a, self.b, self.c, self.s)  # compile outside the timing
 
     def step(self):
         if self.kind == "numpy":
             self.a = self.b + self.s * self.c
+        elif self.kind == "serial fresh":  # a new output per call, as an op returns one
+            self.a = self.np.empty_like(self.b)
+            self.loop(self.a, self.b, self.c, self.s)
         else:
             self.loop(self.a, self.b, self.c, self.s)
 
 
 def triad(n, kind):
-    """``kind``: 'serial' / 'parallel' (Numba) or 'numpy'."""
+    """``kind``: 'serial' / 'parallel' (Numba), 'serial fresh' (serial into a newly
+    allocated output every call: pays the page faults an op's new result pays) or 'numpy'."""
     return _Triad(n, kind)
 
 
