@@ -29,6 +29,19 @@ def _zeros_if(needed, like):
     return like._make(np.zeros(like._data.shape, like._data.dtype)) if needed else None
 
 
+def _zeros_array_if(needed, like):
+    """``_zeros_if`` for an ndarray ``like`` (the array backwards)."""
+    return np.zeros(like.shape, like.dtype) if needed else None
+
+
+def _zero(a):
+    """``t._to_tensor(0.0)`` for a float array: the 0 of ``where(mask, 0.0, t)``."""
+    return np.array(0.0, dtype=a.dtype)
+
+# Each ``array_backward`` is its ``backward`` on ndarrays, op for op (Tensor * is
+# np.multiply, a nested primitive is its forward's kernel), so the results are equal.
+
+
 @register("relu", "elementwise")
 class Relu(Function):
     def forward(self, x):
@@ -58,6 +71,10 @@ class ReluBackward(Function):
         # linear in g; the mask is piecewise constant in y: a zero gradient (as PyTorch,
         # so relu's second derivative is 0 rather than "unused")
         return gg._apply(ReluBackward, gg, y), _zeros_if(self.needs_input_grad[1], y)
+
+    def array_backward(self, gg):
+        (y,) = self.saved_arrays
+        return K.relu_backward(gg, y), _zeros_array_if(self.needs_input_grad[1], y)
 
 
 @register("sigmoid", "elementwise")
@@ -89,6 +106,13 @@ class SigmoidBackward(Function):
         ng, ny = self.needs_input_grad
         dg = gg._apply(SigmoidBackward, gg, y) if ng else None
         dy = gg * g * (1 - 2 * y) if ny else None
+        return dg, dy
+
+    def array_backward(self, gg):
+        g, y = self.saved_arrays
+        ng, ny = self.needs_input_grad
+        dg = K.sigmoid_backward(gg, y) if ng else None
+        dy = np.multiply(np.multiply(gg, g), np.subtract(1, np.multiply(y, 2))) if ny else None
         return dg, dy
 
 
@@ -123,6 +147,13 @@ class TanhBackward(Function):
         dy = gg * g * y * -2 if ny else None
         return dg, dy
 
+    def array_backward(self, gg):
+        g, y = self.saved_arrays
+        ng, ny = self.needs_input_grad
+        dg = K.tanh_backward(gg, y) if ng else None
+        dy = np.multiply(np.multiply(np.multiply(gg, g), y), -2) if ny else None
+        return dg, dy
+
 
 @register("leaky_relu", "elementwise")
 class LeakyRelu(Function):
@@ -134,6 +165,10 @@ class LeakyRelu(Function):
     def backward(self, g):
         (x,) = self.saved_tensors
         return g._apply(LeakyReluBackward, g, x, negative_slope=self.negative_slope)
+
+    def array_backward(self, g):
+        (x,) = self.saved_arrays
+        return K.leaky_relu_backward(g, x, self.negative_slope)
 
 
 @register("leaky_relu_backward", "elementwise")
@@ -150,6 +185,11 @@ class LeakyReluBackward(Function):
         dg = gg._apply(LeakyReluBackward, gg, x, negative_slope=self.negative_slope)
         return dg, _zeros_if(self.needs_input_grad[1], x)
 
+    def array_backward(self, gg):
+        (x,) = self.saved_arrays
+        dg = K.leaky_relu_backward(gg, x, self.negative_slope)
+        return dg, _zeros_array_if(self.needs_input_grad[1], x)
+
 
 @register("elu", "elementwise")
 class Elu(Function):
@@ -161,6 +201,10 @@ class Elu(Function):
     def backward(self, g):
         (x,) = self.saved_tensors
         return g._apply(EluBackward, g, x, alpha=self.alpha)
+
+    def array_backward(self, g):
+        (x,) = self.saved_arrays
+        return K.elu_backward(g, x, self.alpha)
 
 
 @register("elu_backward", "elementwise")
@@ -183,6 +227,18 @@ class EluBackward(Function):
             dx = (x > 0).where(0.0, curv)
         return dg, dx
 
+    def array_backward(self, gg):
+        g, x = self.saved_arrays
+        ng, nx = self.needs_input_grad
+        dg = K.elu_backward(gg, x, self.alpha) if ng else None
+        dx = None
+        if nx:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # as Exp
+                e = np.asarray(np.exp(np.asarray(np.clip(x, None, 0))))
+            curv = np.multiply(np.multiply(np.multiply(gg, g), e), self.alpha)
+            dx = np.where(x > 0, _zero(curv), curv)
+        return dg, dx
+
 
 @register("softplus", "elementwise")
 class Softplus(Function):
@@ -194,6 +250,10 @@ class Softplus(Function):
     def backward(self, g):
         (x,) = self.saved_tensors
         return g._apply(SoftplusBackward, g, x, beta=self.beta, threshold=self.threshold)
+
+    def array_backward(self, g):
+        (x,) = self.saved_arrays
+        return K.softplus_backward(g, x, self.beta, self.threshold)
 
 
 @register("softplus_backward", "elementwise")
@@ -215,6 +275,19 @@ class SoftplusBackward(Function):
             z = x * b
             s = z.sigmoid()
             dx = (z > t).where(0.0, gg._apply(SigmoidBackward, gg * g * b, s))
+        return dg, dx
+
+    def array_backward(self, gg):
+        g, x = self.saved_arrays
+        ng, nx = self.needs_input_grad
+        b, t = self.beta, self.threshold
+        dg = K.softplus_backward(gg, x, b, t) if ng else None
+        dx = None
+        if nx:
+            z = np.multiply(x, b)
+            s = K.sigmoid(z)
+            c = K.sigmoid_backward(np.multiply(np.multiply(gg, g), b), s)
+            dx = np.where(z > t, _zero(c), c)
         return dg, dx
 
 

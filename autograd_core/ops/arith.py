@@ -133,6 +133,27 @@ class Pow(Function):
             gb = zero.where(a._to_tensor(0.0), g * y * loga)
         return ga, gb
 
+    def array_backward(self, g):
+        # backward above, op for op: b - 1 is AddScalar, a ** t is Pow, where/log as named
+        a, b, y = self.saved_arrays
+        na, nb = self.needs_input_grad
+        ga = gb = None
+        if na:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                t = np.power(a, np.add(b, -1))
+            ga = np.multiply(np.multiply(g, b), t)
+        if nb:
+            zero = a == 0
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # as Log
+                loga = np.asarray(np.log(np.where(zero, _like(1.0, a), a)))
+            gb = np.where(zero, _like(0.0, a), np.multiply(np.multiply(g, y), loga))
+        return ga, gb
+
+
+def _like(value, a):
+    """``Tensor._to_tensor(value)`` on arrays: a 0-d array of a's dtype (a floating)."""
+    return np.array(value, dtype=a.dtype) if a.dtype.kind == "f" else value
+
 
 @register("pow_scalar", "arith")
 class PowScalar(Function):
@@ -155,6 +176,21 @@ class PowScalar(Function):
         if p == 2:
             return g * (a * 2)
         return g * (a ** (p - 1) * p)
+
+    def array_backward(self, g):
+        (a,) = self.saved_arrays
+        p = self.exponent
+        if p == 0:
+            return np.multiply(g, 0)
+        if p == 1:
+            return g
+        if p == 2:
+            return np.multiply(g, np.multiply(a, 2))
+        with np.errstate(divide="ignore", invalid="ignore"):  # as PowScalar.forward
+            t = np.power(a, p - 1)
+        if a.dtype.kind == "f":
+            t = t.astype(a.dtype, copy=False)
+        return np.multiply(g, np.multiply(t, p))
 
 
 # -- a Python number on one side: no constant tensor, no edge, nothing saved (speed) --

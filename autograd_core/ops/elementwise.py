@@ -39,6 +39,17 @@ def _quiet(ufunc, a, **kw):
         return np.asarray(ufunc(a, **kw))
 
 
+def _div(a, b):
+    """``Div.forward`` on arrays (for the array backwards that mirror a Tensor ``/``)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.true_divide(a, b)
+
+
+# Each ``array_backward`` below is its ``backward`` on ndarrays, op for op: Tensor
+# ``+ - * /`` and the unary methods are these ufuncs (see arith.py), so both give
+# identical results (tests/autograd_core/test_array_backward.py).
+
+
 @register("exp", "elementwise")
 class Exp(Function):
     def forward(self, a):
@@ -65,6 +76,10 @@ class Expm1(Function):
     def backward(self, g):
         (y,) = self.saved_tensors
         return g * (y + 1)
+
+    def array_backward(self, g):
+        (y,) = self.saved_arrays
+        return np.multiply(g, np.add(y, 1))
 
 
 @register("log", "elementwise")
@@ -93,6 +108,10 @@ class Log1p(Function):
         (a,) = self.saved_tensors
         return g / (a + 1)
 
+    def array_backward(self, g):
+        (a,) = self.saved_arrays
+        return _div(g, np.add(a, 1))
+
 
 @register("log2", "elementwise")
 class Log2(Function):
@@ -103,6 +122,10 @@ class Log2(Function):
     def backward(self, g):
         (a,) = self.saved_tensors
         return g / (a * _LN2)
+
+    def array_backward(self, g):
+        (a,) = self.saved_arrays
+        return _div(g, np.multiply(a, _LN2))
 
 
 @register("log10", "elementwise")
@@ -115,6 +138,10 @@ class Log10(Function):
         (a,) = self.saved_tensors
         return g / (a * _LN10)
 
+    def array_backward(self, g):
+        (a,) = self.saved_arrays
+        return _div(g, np.multiply(a, _LN10))
+
 
 @register("sqrt", "elementwise")
 class Sqrt(Function):
@@ -126,6 +153,10 @@ class Sqrt(Function):
     def backward(self, g):
         (y,) = self.saved_tensors
         return g / (y * 2)  # inf at 0, as PyTorch
+
+    def array_backward(self, g):
+        (y,) = self.saved_arrays
+        return _div(g, np.multiply(y, 2))
 
 
 @register("rsqrt", "elementwise")
@@ -140,6 +171,10 @@ class Rsqrt(Function):
         (y,) = self.saved_tensors
         return g * (y * y * y) * -0.5
 
+    def array_backward(self, g):
+        (y,) = self.saved_arrays
+        return np.multiply(np.multiply(g, np.multiply(np.multiply(y, y), y)), -0.5)
+
 
 @register("reciprocal", "elementwise")
 class Reciprocal(Function):
@@ -152,6 +187,10 @@ class Reciprocal(Function):
         (y,) = self.saved_tensors
         return -(g * (y * y))
 
+    def array_backward(self, g):
+        (y,) = self.saved_arrays
+        return np.negative(np.multiply(g, np.multiply(y, y)))
+
 
 @register("abs", "elementwise")
 class Abs(Function):
@@ -162,6 +201,10 @@ class Abs(Function):
     def backward(self, g):
         (a,) = self.saved_tensors
         return g * a.sign()  # sign(0) = 0: abs'(0) = 0, as PyTorch
+
+    def array_backward(self, g):
+        (a,) = self.saved_arrays
+        return np.multiply(g, np.asarray(np.sign(a)))
 
 
 @register("sin", "elementwise")
@@ -174,6 +217,10 @@ class Sin(Function):
         (a,) = self.saved_tensors
         return g * a.cos()
 
+    def array_backward(self, g):
+        (a,) = self.saved_arrays
+        return np.multiply(g, _quiet(np.cos, a))
+
 
 @register("cos", "elementwise")
 class Cos(Function):
@@ -184,6 +231,10 @@ class Cos(Function):
     def backward(self, g):
         (a,) = self.saved_tensors
         return -(g * a.sin())
+
+    def array_backward(self, g):
+        (a,) = self.saved_arrays
+        return np.negative(np.multiply(g, _quiet(np.sin, a)))
 
 
 class _Piecewise(Function):
@@ -197,6 +248,9 @@ class _Piecewise(Function):
 
     def backward(self, g):
         return g._make(np.zeros(g._data.shape, dtype=g._data.dtype))
+
+    def array_backward(self, g):
+        return np.zeros(g.shape, dtype=g.dtype)
 
 
 @register("sign", "elementwise")

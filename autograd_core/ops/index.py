@@ -128,6 +128,20 @@ class GetItem(Function):
         return g._apply(GetItemBackward, g, shape=self.in_shape, index=self.index,
                         accumulate=self.accumulate)
 
+    def array_backward(self, g):
+        return _scatter(g, self.in_shape, self.index, self.accumulate)
+
+
+def _scatter(g, shape, index, accumulate):
+    """``g`` scattered into zeros of ``shape`` at ``index`` (summing repeats when
+    ``accumulate``): getitem's gradient."""
+    out = np.zeros(shape, dtype=g.dtype)
+    if accumulate:
+        scatter_add_into(out, index, g)
+    else:
+        out[index] = g
+    return out
+
 
 @register("getitem_backward", "index")
 class GetItemBackward(Function):
@@ -138,16 +152,14 @@ class GetItemBackward(Function):
     """
 
     def forward(self, g, shape, index, accumulate):
-        out = np.zeros(shape, dtype=g.dtype)
-        if accumulate:
-            scatter_add_into(out, index, g)
-        else:
-            out[index] = g
         self.index, self.accumulate = index, accumulate
-        return out
+        return _scatter(g, shape, index, accumulate)
 
     def backward(self, gg):
         return gg._apply(GetItem, gg, index=self.index, accumulate=self.accumulate)
+
+    def array_backward(self, gg):
+        return gg[self.index]
 
 
 @register("index_put", "index")

@@ -75,13 +75,25 @@ class Amax(Function):
 
     def backward(self, g):
         x, y = self.saved_tensors
-        kshape = keep_shape(x.shape, self.dims)
-        mask = _extreme_mask(x._data, y._data.reshape(kshape))
-        w = mask / mask.sum(axis=self.dims, keepdims=True)
-        w = w.astype(x.dtype, copy=False)
+        kshape, w = self._weights(x._data, y._data)
         if not self.keepdim:
             g = g.reshape(kshape)
         return g * x._make(w)
+
+    def array_backward(self, g):
+        x, y = self.saved_arrays
+        kshape, w = self._weights(x, y)
+        if not self.keepdim:
+            g = g.reshape(kshape)
+        return np.multiply(g, w)
+
+    def _weights(self, x, y):
+        """(keepdim shape, each entry's share of its slice's gradient): 1/k for the k
+        tied extremes of a slice, 0 elsewhere, in x's dtype."""
+        kshape = keep_shape(x.shape, self.dims)
+        mask = _extreme_mask(x, y.reshape(kshape))
+        w = mask / mask.sum(axis=self.dims, keepdims=True)
+        return kshape, w.astype(x.dtype, copy=False)
 
 
 @register("amin", "reduce")
@@ -121,11 +133,22 @@ class MaxDim(Function):
     def backward(self, g, g_indices=None):
         if self.dim is None:
             return g
-        onehot = np.zeros(self.in_shape, dtype=g.dtype)
-        np.put_along_axis(onehot, self.idx, 1, axis=self.dim)
         if not self.keepdim:
             g = g.unsqueeze(self.dim)
-        return g * g._make(onehot)
+        return g * g._make(self._onehot(g.dtype))
+
+    def array_backward(self, g, g_indices=None):
+        if self.dim is None:
+            return g
+        if not self.keepdim:
+            g = np.expand_dims(g, self.dim)
+        return np.multiply(g, self._onehot(g.dtype))
+
+    def _onehot(self, dtype):
+        """1 at each slice's selected index, 0 elsewhere (the input's shape)."""
+        onehot = np.zeros(self.in_shape, dtype=dtype)
+        np.put_along_axis(onehot, self.idx, 1, axis=self.dim)
+        return onehot
 
 
 @register("min", "reduce")

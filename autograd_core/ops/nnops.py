@@ -242,6 +242,23 @@ class BinaryCrossEntropy(Function):
             gy = g * ((-x).log1p().clamp(min=-100.0) - x.log().clamp(min=-100.0))
         return gx, gy
 
+    def array_backward(self, g):
+        # backward above, op for op: Tensor log/log1p quiet their warnings, / is Div's
+        x, y = self.saved_arrays
+        nx, ny = self.needs_input_grad
+        gx = gy = None
+        if nx:
+            d = np.asarray(np.clip(np.multiply(x, np.subtract(1.0, x)), 1e-12, None))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gx = np.true_divide(np.multiply(g, np.subtract(x, y)), d)
+        if ny:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                l1 = np.asarray(np.log1p(np.negative(x)))
+                l0 = np.asarray(np.log(x))
+            gy = np.multiply(g, np.subtract(np.asarray(np.clip(l1, -100.0, None)),
+                                            np.asarray(np.clip(l0, -100.0, None))))
+        return gx, gy
+
 
 @register("batch_norm", "nn")
 class BatchNormTrain(Function):

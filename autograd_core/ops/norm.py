@@ -35,7 +35,7 @@ def _pnorm(a, p, dims, keepdim):
     """(sum |a|^p)^(1/p), computed as m * (sum (|a|/m)^p)^(1/p) with m = max |a| per
     slice, so that neither huge nor tiny entries overflow or underflow."""
     ax = np.asarray(np.abs(a))
-    m = np.asarray(np.max(ax, axis=dims, keepdims=True))
+    m = np.asarray(np.max(ax, axis=dims, keepdims=True, initial=0))  # 0: empty slices
     m[(m == 0) | ~np.isfinite(m)] = 1  # all-zero slices stay 0; inf/NaN propagate below
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         ax /= m
@@ -88,9 +88,7 @@ class Norm(Function):
         if p == 1:
             return g * s
         if p in (np.inf, -np.inf):
-            mask = np.abs(xa) == y._data
-            w = np.sign(xa) * mask / np.maximum(mask.sum(axis=self.dims, keepdims=True), 1)
-            return g * x._make(w.astype(dt, copy=False))
+            return g * x._make(self._extreme_weights(xa, y._data))
         # d/dx (sum |x|^p)^(1/p) = sign(x) |x|^(p-1) / y^(p-1). Where y == 0 (the zero
         # vector) the +1 below makes the denominator 1 and x = 0 gives 0: PyTorch's
         # subgradient. Where x == 0, sign(x) = 0 zeroes |x|^(p-1) even for p < 1.
@@ -101,3 +99,43 @@ class Norm(Function):
             g = g * x._make((y._data != 0).astype(dt))
         xs = x * s + x._make((xa == 0).astype(dt))  # |x| with zeros replaced by 1
         return g * s * xs ** (p - 1) / ys ** (p - 1)
+
+    def array_backward(self, g):
+        # backward above on arrays, op for op (Tensor + - * / and ** are the ufuncs here)
+        x, y = self.saved_arrays
+        p = self.p
+        if not self.keepdim:
+            kshape = keep_shape(x.shape, self.dims)
+            g, y = g.reshape(kshape), y.reshape(kshape)
+        dt = x.dtype
+        if p == 0:
+            return np.multiply(g, np.zeros(x.shape, dtype=dt))
+        s = np.sign(x)
+        if p == 1:
+            return np.multiply(g, s)
+        if p in (np.inf, -np.inf):
+            return np.multiply(g, self._extreme_weights(x, y))
+        ys = np.add(y, (y == 0).astype(dt))
+        if p == 2:
+            with np.errstate(divide="ignore", invalid="ignore"):  # as Div
+                q = np.true_divide(g, ys)
+            return np.multiply(x, q)
+        if p < 0:
+            g = np.multiply(g, (y != 0).astype(dt))
+        xs = np.add(np.multiply(x, s), (x == 0).astype(dt))
+        t = np.multiply(np.multiply(g, s), _pow(xs, p - 1))
+        with np.errstate(divide="ignore", invalid="ignore"):  # as Div
+            return np.true_divide(t, _pow(ys, p - 1))
+
+    def _extreme_weights(self, x, y):
+        """p = +-inf: sign(x) shared among a slice's tied extremes of |x|, x's dtype."""
+        mask = np.abs(x) == y
+        w = np.sign(x) * mask / np.maximum(mask.sum(axis=self.dims, keepdims=True), 1)
+        return w.astype(x.dtype, copy=False)
+
+
+def _pow(a, e):
+    """``PowScalar.forward`` (Tensor ``a ** e`` for a float e) on arrays."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.power(a, e)
+    return out.astype(a.dtype, copy=False)

@@ -59,6 +59,11 @@ class Sum(Function):
             g = g.reshape(keep_shape(self.in_shape, self.dims))
         return g.expand(self.in_shape)
 
+    def array_backward(self, g):
+        if not self.keepdim and self.dims:
+            g = g.reshape(keep_shape(self.in_shape, self.dims))
+        return np.broadcast_to(g, self.in_shape)  # a read-only view, as Expand gives
+
 
 @register("logsumexp", "reduce")
 class LogSumExp(Function):
@@ -81,10 +86,28 @@ class LogSumExp(Function):
             g = g.reshape(keep_shape(x.shape, self.dims))
         if x._data.size == 0:
             return g * x
-        m = np.array(np.max(x._data, axis=self.dims, keepdims=True))
-        m[~np.isfinite(m)] = 0
-        e = (x - x._make(m)).exp()
+        e = (x - x._make(self._shift(x._data))).exp()
         return g * (e / e._apply(Sum, e, dims=self.dims, keepdim=True))
+
+    def array_backward(self, g):
+        (x,) = self.saved_arrays
+        if not self.keepdim:
+            g = g.reshape(keep_shape(x.shape, self.dims))
+        if x.size == 0:
+            return np.multiply(g, x)
+        d = np.subtract(x, self._shift(x))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # as Exp
+            e = np.asarray(np.exp(d))
+        s = np.asarray(np.sum(e, axis=self.dims, keepdims=True))
+        with np.errstate(divide="ignore", invalid="ignore"):  # as Div
+            p = np.true_divide(e, s)
+        return np.multiply(g, p)
+
+    def _shift(self, x):
+        """The slice maxima (keepdim shape), 0 where not finite."""
+        m = np.array(np.max(x, axis=self.dims, keepdims=True))
+        m[~np.isfinite(m)] = 0
+        return m
 
 
 # -- argument handling -------------------------------------------------------------------

@@ -73,6 +73,9 @@ class Reshape(Function):
     def backward(self, g):
         return g.reshape(self.in_shape)
 
+    def array_backward(self, g):
+        return g.reshape(self.in_shape)
+
 
 @register("permute", "shape")
 class Permute(Function):
@@ -83,7 +86,13 @@ class Permute(Function):
         return np.transpose(a, dims)
 
     def backward(self, g):
-        return g.permute(tuple(int(i) for i in np.argsort(self.dims)))
+        return g.permute(self._inverse())
+
+    def array_backward(self, g):
+        return np.transpose(g, self._inverse())
+
+    def _inverse(self):
+        return tuple(int(i) for i in np.argsort(self.dims))
 
 
 @register("expand", "shape")
@@ -95,6 +104,9 @@ class Expand(Function):
 
     def backward(self, g):
         return g  # the engine sums it back to the input's shape
+
+    def array_backward(self, g):
+        return g
 
 
 def _check_tensor(op, x):

@@ -41,6 +41,10 @@ class Softmax(Function):
         (y,) = self.saved_tensors
         return g._apply(SoftmaxBackward, g, y, dim=self.dim)
 
+    def array_backward(self, g):
+        (y,) = self.saved_arrays
+        return _softmax_bwd(g, y, self.dim)
+
 
 @register("log_softmax", "reduce")
 class LogSoftmax(Function):
@@ -56,6 +60,29 @@ class LogSoftmax(Function):
         (y,) = self.saved_tensors
         return g._apply(LogSoftmaxBackward, g, y, dim=self.dim)
 
+    def array_backward(self, g):
+        (y,) = self.saved_arrays
+        return _log_softmax_bwd(g, y, self.dim)
+
+
+# The fused backward steps on arrays: the backward primitives' forwards, shared with the
+# array backwards above (no Tensor, no node).
+def _softmax_bwd(g, y, dim):
+    if g.ndim == 0:
+        return np.zeros_like(g)  # a single element's softmax is constant
+    return K.softmax_backward(g, y, dim)
+
+
+def _log_softmax_bwd(g, y, dim):
+    if g.ndim == 0:
+        return np.zeros_like(g)
+    return K.log_softmax_backward(g, y, dim)
+
+
+def _sum(a, d):
+    """``Tensor.sum(d, keepdim=True)`` on arrays."""
+    return np.asarray(np.sum(a, axis=(d,), keepdims=True))
+
 
 @register("softmax_backward", "reduce")
 class SoftmaxBackward(Function):
@@ -64,9 +91,7 @@ class SoftmaxBackward(Function):
     def forward(self, g, y, dim):
         self.dim = dim
         self.save_for_backward(g, y)
-        if g.ndim == 0:
-            return np.zeros_like(g)  # a single element's softmax is constant
-        return K.softmax_backward(g, y, dim)
+        return _softmax_bwd(g, y, dim)
 
     def backward(self, h):
         # gx_i = y_i (g_i - s), s = sum_j g_j y_j. The Jacobian in g is softmax's own
@@ -84,6 +109,21 @@ class SoftmaxBackward(Function):
                 gy = h * (g - s) - g * (h * y).sum(d, keepdim=True)
         return gg, gy
 
+    def array_backward(self, h):
+        g, y = self.saved_arrays
+        d = self.dim
+        need_g, need_y = self.needs_input_grad
+        gg = _softmax_bwd(h, y, d) if need_g else None
+        gy = None
+        if need_y:
+            if y.ndim == 0:
+                gy = np.multiply(h, 0)
+            else:
+                s = _sum(np.multiply(g, y), d)
+                gy = np.subtract(np.multiply(h, np.subtract(g, s)),
+                                 np.multiply(g, _sum(np.multiply(h, y), d)))
+        return gg, gy
+
 
 @register("log_softmax_backward", "reduce")
 class LogSoftmaxBackward(Function):
@@ -92,9 +132,7 @@ class LogSoftmaxBackward(Function):
     def forward(self, g, y, dim):
         self.dim = dim
         self.save_for_backward(g, y)
-        if g.ndim == 0:
-            return np.zeros_like(g)
-        return K.log_softmax_backward(g, y, dim)
+        return _log_softmax_bwd(g, y, dim)
 
     def backward(self, h):
         # gx_i = g_i - exp(y_i) sum_j g_j:
@@ -107,4 +145,17 @@ class LogSoftmaxBackward(Function):
         p = y.exp()
         gg = h - (h * p).sum(d, keepdim=True) if need_g else None
         gy = -(h * p) * g.sum(d, keepdim=True) if need_y else None
+        return gg, gy
+
+    def array_backward(self, h):
+        g, y = self.saved_arrays
+        d = self.dim
+        need_g, need_y = self.needs_input_grad
+        if y.ndim == 0:
+            return (np.multiply(h, 0) if need_g else None), (np.multiply(h, 0) if need_y else None)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # as Exp
+            p = np.asarray(np.exp(y))
+        hp = np.multiply(h, p)
+        gg = np.subtract(h, _sum(hp, d)) if need_g else None
+        gy = np.multiply(np.negative(hp), _sum(g, d)) if need_y else None
         return gg, gy

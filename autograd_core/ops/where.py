@@ -20,6 +20,15 @@ def _broadcast_error(op, *arrays):
     broadcast_shape(op, *[a.shape for a in arrays])  # raises, naming op and the shapes
 
 
+def _zero(g):
+    """``g._to_tensor(0.0)`` on arrays: the 0 that Tensor ``where(mask, g, 0.0)`` uses
+    (a's dtype, so the result keeps g's dtype as the Tensor backward's does)."""
+    return np.array(0.0, dtype=g.dtype) if g.dtype.kind == "f" else 0.0
+
+# Each ``array_backward`` is its ``backward`` on ndarrays: Tensor ``where`` with a
+# number is np.where with that number as a 0-d array of the tensor's dtype.
+
+
 @register("where", "elementwise")
 class Where(Function):
     """``cond ? a : b`` elementwise; shapes broadcast; cond is bool and gets no gradient."""
@@ -44,6 +53,13 @@ class Where(Function):
         na, nb = self.needs_input_grad[1:]
         return None, (cond.where(g, zero) if na else None), (cond.where(zero, g) if nb else None)
 
+    def array_backward(self, g):
+        (cond,) = self.saved_arrays
+        zero = _zero(g)
+        na, nb = self.needs_input_grad[1:]
+        return (None, (np.where(cond, g, zero) if na else None),
+                (np.where(cond, zero, g) if nb else None))
+
 
 def _clamp_mask(x, lo, hi):
     """Where clamp passes the gradient to x: ``lo <= x <= hi`` (bounds inclusive, as
@@ -67,6 +83,10 @@ class Clamp(Function):
     def backward(self, g):
         (x,) = self.saved_tensors
         return _clamp_mask(x, self.lo, self.hi).where(g, 0.0)
+
+    def array_backward(self, g):
+        (x,) = self.saved_arrays
+        return np.where(_clamp_mask(x, self.lo, self.hi), g, _zero(g))
 
 
 @register("clamp_tensor", "elementwise")
@@ -102,6 +122,23 @@ class ClampTensor(Function):
             grads.append(above.where(g, 0.0) if need[-1] else None)
         return tuple(grads)
 
+    def array_backward(self, g):
+        # backward above on arrays: the same masks (operators on ndarrays), np.where
+        x, *bounds = self.saved_arrays
+        which = self.which
+        lo = bounds[0] if which != "max" else None
+        hi = bounds[-1] if which != "min" else None
+        need = self.needs_input_grad
+        zero = _zero(g)
+        grads = [np.where(_clamp_mask(x, lo, hi), g, zero) if need[0] else None]
+        if lo is not None:
+            below = x < lo if hi is None else (x < lo) & (lo < hi)
+            grads.append(np.where(below, g, zero) if need[1] else None)
+        if hi is not None:
+            above = x > hi if lo is None else (x > hi) | (hi < lo)
+            grads.append(np.where(above, g, zero) if need[-1] else None)
+        return tuple(grads)
+
 
 def _binary(op, ufunc, a, b):
     try:
@@ -124,6 +161,14 @@ class Maximum(Function):
         return ((a < b).where(0.0, half) if na else None,
                 (a > b).where(0.0, half) if nb else None)
 
+    def array_backward(self, g):
+        a, b = self.saved_arrays
+        na, nb = self.needs_input_grad
+        half = np.where(a == b, np.multiply(g, 0.5), g)
+        zero = _zero(half)
+        return ((np.where(a < b, zero, half) if na else None),
+                (np.where(a > b, zero, half) if nb else None))
+
 
 @register("minimum", "elementwise")
 class Minimum(Function):
@@ -137,6 +182,14 @@ class Minimum(Function):
         half = (a == b).where(g * 0.5, g)
         return ((a > b).where(0.0, half) if na else None,
                 (a < b).where(0.0, half) if nb else None)
+
+    def array_backward(self, g):
+        a, b = self.saved_arrays
+        na, nb = self.needs_input_grad
+        half = np.where(a == b, np.multiply(g, 0.5), g)
+        zero = _zero(half)
+        return ((np.where(a > b, zero, half) if na else None),
+                (np.where(a < b, zero, half) if nb else None))
 
 
 def _number(v):

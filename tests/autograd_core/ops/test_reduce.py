@@ -305,6 +305,17 @@ def test_norm_without_overflow_or_underflow_in_float32():
         assert ac.tensor([3e30, 4e30]).norm(3).item() == pytest.approx(91 ** (1 / 3) * 1e30, rel=1e-5)
 
 
+@pytest.mark.parametrize("p", [0.5, 3.0, 2.0, 1.0, 0.0])
+def test_norm_of_empty_slices_is_zero(p):
+    # the scaled p-norm used to take the max of an empty slice (a ValueError)
+    x = ac.zeros((0, 3), dtype=np.float64, requires_grad=True)
+    y = x.norm(p, dim=0)
+    np.testing.assert_array_equal(y.numpy(), np.zeros(3))  # as PyTorch
+    assert x.norm(p).shape == ()
+    y.sum().backward()
+    assert x.grad.shape == (0, 3)
+
+
 def test_norm_argument_errors():
     x = ac.ones((2, 2))
     with pytest.raises(NotImplementedError, match="norm.*nuc"):
