@@ -63,13 +63,43 @@ class Gather(Function):
         _check("gather", a.shape, index, dim)
         self.save_for_backward(index)
         self.dim, self.in_shape = dim, a.shape
-        sub = tuple(slice(0, n) if k != dim else slice(None) for k, n in enumerate(index.shape))
-        return np.take_along_axis(a[sub], index, axis=dim)
+        return _gather(a, index, dim)
 
     def backward(self, g):
         (index,) = self.saved_tensors
         zeros = g._make(np.zeros(self.in_shape, g.dtype))
         return g._apply(ScatterAdd, zeros, index, g, dim=self.dim), None
+
+    def array_backward(self, g):
+        (index,) = self.saved_arrays
+        return _scatter_add(np.zeros(self.in_shape, g.dtype), index, g, self.dim), None
+
+
+# The forwards' bodies (after validation), shared with the array backwards.
+def _gather(a, index, dim):
+    sub = tuple(slice(0, n) if k != dim else slice(None) for k, n in enumerate(index.shape))
+    return np.take_along_axis(a[sub], index, axis=dim)
+
+
+def _gather_any(g, index, dim):
+    """``Tensor.gather`` on arrays (a 0-d ``g`` is gathered as shape (1,))."""
+    if g.ndim == 0:
+        return _gather(g.reshape(1), index.reshape(-1), 0).reshape(index.shape)
+    return _gather(g, index, dim)
+
+
+def _scatter_add(a, index, src, dim):
+    out = np.array(a, order="C", copy=True)
+    # flat positions, so one pass of the row kernel with rows of length 1
+    lin = _linear_index(index, dim, a.shape)
+    scatter_add_rows(out.reshape(-1, 1), lin, src.astype(out.dtype, copy=False).reshape(-1, 1))
+    return out
+
+
+def _scatter(a, index, src, dim):
+    out = np.array(a, order="C", copy=True)
+    out.reshape(-1)[_linear_index(index, dim, a.shape)] = src.ravel()
+    return out
 
 
 @register("scatter_add", "index")
@@ -81,16 +111,17 @@ class ScatterAdd(Function):
         _check("scatter_add", a.shape, index, dim, src.shape)
         self.save_for_backward(index)
         self.dim = dim
-        out = np.array(a, order="C", copy=True)
-        # flat positions, so one pass of the row kernel with rows of length 1
-        lin = _linear_index(index, dim, a.shape)
-        scatter_add_rows(out.reshape(-1, 1), lin, src.astype(out.dtype, copy=False).reshape(-1, 1))
-        return out
+        return _scatter_add(a, index, src, dim)
 
     def backward(self, g):
         (index,) = self.saved_tensors
         na, _, ns = self.needs_input_grad
         return (g if na else None), None, (g.gather(self.dim, index) if ns else None)
+
+    def array_backward(self, g):
+        (index,) = self.saved_arrays
+        na, _, ns = self.needs_input_grad
+        return (g if na else None), None, (_gather_any(g, index, self.dim) if ns else None)
 
 
 @register("scatter", "index")
@@ -102,9 +133,7 @@ class Scatter(Function):
         _check("scatter", a.shape, index, dim, src.shape)
         self.save_for_backward(index)
         self.dim = dim
-        out = np.array(a, order="C", copy=True)
-        out.reshape(-1)[_linear_index(index, dim, a.shape)] = src.ravel()
-        return out
+        return _scatter(a, index, src, dim)
 
     def backward(self, g):
         (index,) = self.saved_tensors
@@ -115,6 +144,13 @@ class Scatter(Function):
             ga = g._apply(Scatter, g, index, zeros, dim=self.dim)
         if ns:
             gs = g.gather(self.dim, index)
+        return ga, None, gs
+
+    def array_backward(self, g):
+        (index,) = self.saved_arrays
+        na, _, ns = self.needs_input_grad
+        ga = _scatter(g, index, np.zeros(index.shape, g.dtype), self.dim) if na else None
+        gs = _gather_any(g, index, self.dim) if ns else None
         return ga, None, gs
 
 

@@ -193,6 +193,19 @@ class IndexPut(Function):
             gv = g._apply(GetItem, g, index=self.index, accumulate=self.ints)
         return ga, gv
 
+    def array_backward(self, g):
+        na, nv = self.needs_input_grad
+        ga = gv = None
+        if na:
+            if self.accumulate:
+                ga = g
+            else:  # IndexPut.forward(g, 0) on arrays: the written positions get no gradient
+                ga = g.copy()
+                ga[self.index] = np.zeros((), g.dtype)
+        if nv:
+            gv = g[self.index]
+        return ga, gv
+
 
 class IndexMethods(SlicingMethods, GatherMethods):
     """``x[idx]``, ``index_put``, ``masked_fill``/``masked_select``, and (inherited) the

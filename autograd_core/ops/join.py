@@ -65,6 +65,18 @@ class Cat(Function):
                 out.append(g[lead + (slice(*span),)])
         return tuple(out)
 
+    def array_backward(self, g):
+        lead = (slice(None),) * self.dim
+        out = []
+        for span, need in zip(self.spans, self.needs_input_grad):
+            if not need:
+                out.append(None)
+            elif span is None:
+                out.append(np.zeros((0,), g.dtype))
+            else:
+                out.append(g[lead + (slice(*span),)])
+        return tuple(out)
+
 
 def _tensors(op, tensors):
     if hasattr(tensors, "_apply") or not isinstance(tensors, (list, tuple)):
@@ -137,19 +149,28 @@ class Pad(Function):
                     f"a negative output size {o} (input shape {tuple(a.shape)})"
                 )
         self.widths = widths
-        out = np.full(out_shape, value, dtype=a.dtype)
-        src, dst = [], []
-        for s, (lo, hi) in zip(a.shape, widths):
-            s0, s1 = max(0, -lo), s - max(0, -hi)
-            n = max(0, s1 - s0)
-            src.append(slice(s0, s0 + n))
-            dst.append(slice(max(0, lo), max(0, lo) + n))
-        out[tuple(dst)] = a[tuple(src)]
-        return out
+        return _pad(a, widths, out_shape, value)
 
     def backward(self, g):
         neg = tuple((-lo, -hi) for lo, hi in self.widths)
         return g._apply(Pad, g, widths=neg, value=0.0)
+
+    def array_backward(self, g):
+        neg = tuple((-lo, -hi) for lo, hi in self.widths)
+        return _pad(g, neg, tuple(s + lo + hi for s, (lo, hi) in zip(g.shape, neg)), 0.0)
+
+
+def _pad(a, widths, out_shape, value):
+    """``a`` padded (cropped, for negative entries) by ``widths`` into ``out_shape``."""
+    out = np.full(out_shape, value, dtype=a.dtype)
+    src, dst = [], []
+    for s, (lo, hi) in zip(a.shape, widths):
+        s0, s1 = max(0, -lo), s - max(0, -hi)
+        n = max(0, s1 - s0)
+        src.append(slice(s0, s0 + n))
+        dst.append(slice(max(0, lo), max(0, lo) + n))
+    out[tuple(dst)] = a[tuple(src)]
+    return out
 
 
 def _pad_index(mode, s, lo, hi, d, shape):

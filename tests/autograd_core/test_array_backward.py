@@ -130,7 +130,25 @@ CASES = {
     "getitem_backward:acc": _unary(lambda a: a._apply(  # repeated rows add up
         GetItemBackward, a.unsqueeze(0).expand(3, *a.shape), shape=(4,) + a.shape,
         index=(np.array([2, 0, 2]), Ellipsis), accumulate=True)),
+    "cat": _binary(lambda a, b: ac.cat([a.reshape(-1), b.reshape(-1), a.reshape(-1)])),
+    "cat:stack": _unary(lambda a: ac.stack([a, a * 2], dim=-1)),
+    "pad": _unary(lambda a: ac.pad(a.reshape(1, -1), (2, -1, 0, 1))),
+    "gather": _unary(lambda a: _flat(a).gather(0, _ids([0, -1, 0], a))),
+    "scatter_add": _unary(lambda a: _flat(a).scatter_add(0, _ids([0] * a.numel(), a), _flat(a) * 2)),
+    "scatter": _binary(lambda a, b: _flat(b).scatter(0, _ids([-1], b), _flat(a)[:1] * 2)),
+    "index_put": _unary(lambda a: _flat(a).index_put(_ids([0, 0], a), _flat(a)[-1:] * 3,
+                                                     accumulate=True)),
+    "index_put:set": _binary(lambda a, b: _flat(b).index_put(_ids([0], b), _flat(a).sum() * 3)),
 }
+
+
+def _flat(a):
+    return a.reshape(-1)
+
+
+def _ids(idx, a):
+    """int64 indices into ``a`` flattened (negative ones counted from the end)."""
+    return ac.tensor(np.array(idx, dtype=np.int64) % a.numel())
 
 
 def _d(a):
@@ -230,7 +248,7 @@ SPECIAL = [0.0, -0.0, 1.0, 1.0, -1.0, np.inf, -np.inf, np.nan, 1e30, -1e-30, 3e4
 # over an empty dim has no value), so there is no backward to compare
 NO_SPECIAL = {"binary_cross_entropy"}
 NO_EMPTY = {"getitem:ints", "amax", "amax:keepdim", "amax:all", "amin", "max", "min",
-            "norm:inf", "norm:-inf"}
+            "norm:inf", "norm:-inf", "gather", "scatter", "index_put", "index_put:set"}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
