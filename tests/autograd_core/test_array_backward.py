@@ -273,6 +273,23 @@ def test_array_path_equals_tensor_path_on_special_values(name, dtype, shape):
     _check_same(fast, slow, xs)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("act", ["relu", "sigmoid", "tanh", "leaky_relu", "elu", "softplus",
+                                 "softmax", "log_softmax", "abs", "sqrt"])
+def test_fused_kernels_take_the_read_only_broadcast_gradient_of_sum(act, dtype):
+    # sum's array_backward hands on a zero-stride, read-only view (as Expand does): the
+    # next backward must read it, never write into it, and match the Tensor path
+    x = ac.tensor(np.random.default_rng(0).uniform(0.1, 2, (4, 5)).astype(dtype),
+                  requires_grad=True)
+    fn = {"softmax": lambda t: t.softmax(1), "log_softmax": lambda t: t.log_softmax(0)}.get(
+        act, lambda t: getattr(t, act)())
+    y = fn(x).sum(0, keepdim=True).sum()
+    (fast,) = ac.grad(y, [x], retain_graph=True)
+    (slow,) = ac.grad(y, [x], create_graph=True)
+    np.testing.assert_array_equal(fast.numpy(), slow.numpy())
+    fast._data += 1  # a gradient handed out is a writable array of its own
+
+
 def test_tied_extremes_and_nan_share_the_gradient():
     x = ac.tensor(np.array([[1.0, 3.0, 3.0], [np.nan, 2.0, np.nan]]), requires_grad=True)
     x.amax(dim=1).sum().backward()
