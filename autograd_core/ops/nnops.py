@@ -4,7 +4,8 @@ cross-entropy also for stability (log-sum-exp of shifted logits, never exp of a 
 logit). ``nn.functional`` is the user-facing front end; these take arrays and validate.
 
 Higher-order gradients: the fast fused backward runs when the backward pass is not
-recorded (the default). With ``create_graph=True`` the backward is instead written in
+recorded (the default; ``array_backward`` runs it on ndarrays for the engine's array
+walk, ``backward`` wraps the same arrays in Tensors). With ``create_graph=True`` the backward is instead written in
 composed Tensor operations (exp, sum, mul, ...), so grad-of-grad is exact to any order;
 dropout's backward is its own primitive (``dropout_backward``, linear, its own backward).
 """
