@@ -47,12 +47,15 @@ def evaluate(tables, threads):
             else:
                 out.append(_entry(f"MLP step {r['case']}, {eff} threads: time ours/torch",
                                   r["ratio"], "x", "< 1.0", r["ratio"] < 1.0))
-    mm = [r for r in _rows(tables, 2) if r["contender"] == "ours" and r["ratio"] is not None]
+    mm_rows = list(_rows(tables, 2))
+    judged = ("ours, rule off" if any(r["contender"] == "ours, rule off" for r in mm_rows)
+              else "ours")
+    mm = [r for r in mm_rows if r["contender"] == judged and r["ratio"] is not None]
     if mm:
         worst = max(mm, key=lambda r: r["ratio"])
         speed = [1 / r["ratio"] for r in mm]
         below = [r["case"] for r in mm if 1 / r["ratio"] < 0.95]
-        out.append(_entry("matmul: throughput ours/numpy, worst case", 1 / worst["ratio"], "x",
+        out.append(_entry(f"matmul: throughput {judged}/numpy, worst case", 1 / worst["ratio"], "x",
                           ">= 0.95", not below,
                           f"worst at {worst['case']}; median over {len(mm)} cases "
                           f"{sorted(speed)[len(speed) // 2]:.3f}; below target: {len(below)}"))
