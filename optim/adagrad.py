@@ -45,13 +45,10 @@ class Adagrad(Optimizer):
                 state["step"] = 0
                 state["sum"] = state_buffer(p, fill)
 
-        prepared, state = self._prepared, self.state
         scal = {}  # (step, dtype) -> (loop, scalars)
         calls, steps = [], []
         for p in params:
-            e = prepared.get(p)
-            if e is None or e.data is not p._data or not e.fresh(state.get(p), _KEYS):
-                e = self._prepare(p, _KEYS, init)
+            e = self._entry(p, _KEYS, init)
             st = e.state
             step = st["step"] + 1
             key = (step, e.ch)

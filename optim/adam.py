@@ -61,13 +61,10 @@ class Adam(Optimizer):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         wd, decoupled = group["weight_decay"], group["decoupled_weight_decay"]
         flags = (wd != 0 and not decoupled, bool(group["maximize"]))
-        prepared, state = self._prepared, self.state
         scal = {}  # (step, dtype) -> (loop, scalars): usually one entry per group
         calls, steps = [], []
         for p in params:
-            e = prepared.get(p)
-            if e is None or e.data is not p._data or not e.fresh(state.get(p), keys):
-                e = self._prepare(p, keys, init)
+            e = self._entry(p, keys, init)
             st = e.state
             step = st["step"] + 1
             key = (step, e.ch)

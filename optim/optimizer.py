@@ -247,6 +247,14 @@ class Optimizer:
         """``p``'s cached preparation for the state buffers ``keys`` (``_prepared.py``)."""
         return prepare(self.state, self._prepared, p, keys, init, type(self).__name__)
 
+    def _entry(self, p, keys, init):
+        """``p``'s cached preparation, prepared again when stale: its array was replaced
+        (``p.data = ...``) or its state entry or buffers were (``load_state_dict``)."""
+        e = self._prepared.get(p)
+        if e is None or e.data is not p._data or not e.fresh(self.state.get(p), keys):
+            e = self._prepare(p, keys, init)
+        return e
+
     _launch = staticmethod(launch)
 
     # -- copying -------------------------------------------------------------------------

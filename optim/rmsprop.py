@@ -49,13 +49,10 @@ class RMSprop(Optimizer):
         init = _INIT[bool(centered), use_momentum]
         variant = K.rmsprop_variant(centered, momentum)
         flags = (group["weight_decay"] != 0, bool(group["maximize"]))
-        prepared, state = self._prepared, self.state
         scal = {}  # dtype -> (loop, scalars)
         calls, sts = [], []
         for p in params:
-            e = prepared.get(p)
-            if e is None or e.data is not p._data or not e.fresh(state.get(p), keys):
-                e = self._prepare(p, keys, init)
+            e = self._entry(p, keys, init)
             s = scal.get(e.ch)
             if s is None:
                 s = scal[e.ch] = (K.kernel(variant, e.ch), K.rmsprop_scalars(
