@@ -45,24 +45,11 @@ class Adagrad(Optimizer):
                 state["step"] = 0
                 state["sum"] = state_buffer(p, fill)
 
-        scal = {}  # (step, dtype) -> (loop, scalars)
-        calls, steps = [], []
-        for p in params:
-            e = self._entry(p, _KEYS, init)
-            st = e.state
-            step = st["step"] + 1
-            key = (step, e.ch)
-            s = scal.get(key)
-            if s is None:
-                s = scal[key] = (K.kernel("adagrad", e.ch), K.adagrad_scalars(
-                    e.dtype, step, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                    eps=eps))
-            g = e.grad(p)
-            calls.append((s[0], e, (g, *e.flats, s[1], *flags)))
-            steps.append((st, step))
-        for st, step in steps:  # everything prepared: now change state
-            st["step"] = step
-        self._launch(calls)
+        def scalars(dtype, step):
+            return K.adagrad_scalars(dtype, step, lr=lr, lr_decay=lr_decay,
+                                     weight_decay=weight_decay, eps=eps)
+
+        self._stepped_update(params, _KEYS, init, "adagrad", scalars, flags)
 
 
 _KEYS = ("sum",)

@@ -61,24 +61,12 @@ class Adam(Optimizer):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         wd, decoupled = group["weight_decay"], group["decoupled_weight_decay"]
         flags = (wd != 0 and not decoupled, bool(group["maximize"]))
-        scal = {}  # (step, dtype) -> (loop, scalars): usually one entry per group
-        calls, steps = [], []
-        for p in params:
-            e = self._entry(p, keys, init)
-            st = e.state
-            step = st["step"] + 1
-            key = (step, e.ch)
-            s = scal.get(key)
-            if s is None:
-                s = scal[key] = (K.kernel(variant, e.ch), K.adam_scalars(
-                    e.dtype, step, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
-                    weight_decay=wd, decoupled_weight_decay=decoupled))
-            g = e.grad(p)
-            calls.append((s[0], e, (g, *e.flats, s[1], *flags)))
-            steps.append((st, step))
-        for st, step in steps:  # everything prepared: now change state
-            st["step"] = step
-        self._launch(calls)
+
+        def scalars(dtype, step):
+            return K.adam_scalars(dtype, step, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
+                                  weight_decay=wd, decoupled_weight_decay=decoupled)
+
+        self._stepped_update(params, keys, init, variant, scalars, flags)
 
 
 _KEYS = ("exp_avg", "exp_avg_sq")

@@ -23,6 +23,7 @@ from collections import defaultdict
 import numpy as np
 
 from autograd_core import Tensor, enable_grad, no_grad
+from autograd_core.kernels import optim as _K
 
 from ._prepared import launch, prepare, state_buffer
 
@@ -254,6 +255,27 @@ class Optimizer:
         if e is None or e.data is not p._data or not e.fresh(self.state.get(p), keys):
             e = self._prepare(p, keys, init)
         return e
+
+    def _stepped_update(self, params, keys, init, variant, scalars, flags):
+        """One fused-kernel update of ``params`` for optimizers with a per-parameter step
+        count (Adam, AdamW, Adagrad): prepare every parameter first (errors leave state
+        untouched), then bump the counts and launch. ``scalars(dtype, step)`` builds the
+        loop's scalar pack; it is built once per (step, dtype) in a group."""
+        scal = {}  # (step, dtype) -> (loop, scalars): usually one entry per group
+        calls, steps = [], []
+        for p in params:
+            e = self._entry(p, keys, init)
+            st = e.state
+            step = st["step"] + 1
+            key = (step, e.ch)
+            s = scal.get(key)
+            if s is None:
+                s = scal[key] = (_K.kernel(variant, e.ch), scalars(e.dtype, step))
+            calls.append((s[0], e, (e.grad(p), *e.flats, s[1], *flags)))
+            steps.append((st, step))
+        for st, step in steps:  # everything prepared: now change state
+            st["step"] = step
+        self._launch(calls)
 
     _launch = staticmethod(launch)
 
