@@ -99,6 +99,11 @@ def run(settings):
     finally:
         for w in workers.values():
             w.close()
+    if any(r["case"].startswith("our MLP step") for r in rows):
+        notes.append("'our MLP step' rows run the library as users get it: products under "
+                     "autograd_core.kernels.blas.SERIAL_FLOPS (1e8 FLOPs) take one BLAS "
+                     "thread whatever the pool size (at B=512: the 256->10 layer's); the "
+                     "layer rows call numpy directly, so the pool size applies to every product")
     pools = layer.get("pools") or []
     notes.append("numba threading layer default; pools in the chosen arrangement: " + ", ".join(
         f"{p['internal_api']} {p['num_threads']}" for p in pools))
