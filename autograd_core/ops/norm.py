@@ -3,7 +3,8 @@ largest magnitude where squares would overflow or underflow) and for PyTorch's
 subgradient at the zero vector (0, not NaN).
 
 p: any positive float, ``inf`` (max |x|), ``-inf`` (min |x|), 0 (number of non-zeros,
-gradient 0), negative floats; 'fro' is p=2. Shapes: S over dims D -> S without D (or
+gradient 0), negative floats; 'fro' is p=2. Negative p and +-inf have no value on an
+empty slice and raise, as in PyTorch; the others give 0 there. Shapes: S over dims D -> S without D (or
 with D set to 1 under keepdim). The Tensor method lives in ``reduce.ReduceMethods``.
 """
 import numpy as np
@@ -48,7 +49,7 @@ class Norm(Function):
     """p-norm of the entries over ``dims`` (a tuple of axes)."""
 
     def forward(self, a, p, dims, keepdim):
-        if p in (np.inf, -np.inf):
+        if p < 0 or p == np.inf:  # min/max-like: no identity on an empty slice (PyTorch raises)
             check_nonempty("norm", a, dims)
         self.p, self.dims, self.keepdim = p, dims, keepdim
         if p == 2:

@@ -316,6 +316,18 @@ def test_norm_of_empty_slices_is_zero(p):
     assert x.grad.shape == (0, 3)
 
 
+@pytest.mark.parametrize("p", [-0.5, -1.0, -2.0, float("inf"), float("-inf")])
+def test_norm_without_identity_raises_on_empty_slices(p):
+    # (sum |x|^p)^(1/p) for p < 0 and max/min |x| have no value on an empty slice; PyTorch
+    # raises there too, while a slice of a non-empty dim still works
+    x = ac.zeros((0, 3), dtype=np.float64, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"^norm\(\).*dim 0.*non-zero size"):
+        x.norm(p, dim=0)
+    with pytest.raises(RuntimeError, match=r"^norm\(\).*non-zero size"):
+        x.norm(p)  # every dim
+    assert x.norm(p, dim=1).shape == (0,)
+
+
 def test_norm_argument_errors():
     x = ac.ones((2, 2))
     with pytest.raises(NotImplementedError, match="norm.*nuc"):
