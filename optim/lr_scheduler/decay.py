@@ -82,11 +82,13 @@ class InverseTimeDecay(LRScheduler):
     ``LambdaLR(opt, lambda e: 1 / (1 + decay_rate * e))``; Keras calls it
     InverseTimeDecay).
 
-    Epoch numbering: the course's first epoch already uses ``epoch_num = 1``
-    (alpha0 = 0.2, decay_rate = 1 gives 0.1, 0.067, 0.05, 0.04 for epochs 1-4), while
-    here, as for every PyTorch scheduler, the first epoch runs at ``last_epoch = 0``
-    (lr = alpha0) and ``step()`` is called after each epoch. Call ``step()`` once before
-    training to reproduce the course's table exactly.
+    Epoch numbering: as for every PyTorch scheduler, the first epoch runs at
+    ``last_epoch = 0`` (lr = alpha0) and ``step()`` is called after each epoch, so the
+    course's ``epoch_num`` e is the lr after e calls of ``step()`` (alpha0 = 0.2,
+    decay_rate = 1: 0.1, 0.067, 0.05, 0.04 for e = 1-4). If the first epoch should
+    already train at ``epoch_num = 1``, use ``LambdaLR(opt, lambda e: 1 / (1 +
+    decay_rate * (e + 1)))``; calling ``step()`` before the first ``optimizer.step()``
+    would skip a value of the schedule (and warn, as PyTorch does).
     """
 
     def __init__(self, optimizer, decay_rate, last_epoch=-1):

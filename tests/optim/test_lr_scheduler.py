@@ -83,6 +83,21 @@ def test_inverse_time_decay_course_table():
                                closed(lambda b, e: b / (1 + 0.5 * e)), rtol=1e-15)
 
 
+def test_inverse_time_decay_course_table_from_the_first_epoch():
+    # the docstring's recipe for a first epoch that already trains at epoch_num = 1:
+    # no warning, and the course's table for epochs 1-4
+    opt = make_opt((0.2,))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sched = S.LambdaLR(opt, lambda e: 1 / (1 + 1.0 * (e + 1)))
+        got = []
+        for _ in range(4):
+            got.append(opt.param_groups[0]["lr"])  # the lr this epoch trains with
+            opt.step()
+            sched.step()
+    np.testing.assert_allclose(got, [0.1, 0.2 / 3, 0.05, 0.04], rtol=1e-15)
+
+
 def test_warmup_then_cosine_by_hand():
     opt = make_opt((0.1,))
     warm = S.LinearLR(opt, start_factor=0.1, end_factor=1.0, total_iters=5)
