@@ -15,6 +15,12 @@ Numba compiles a dispatcher per signature on first call, or loads it from the
 ``cache=True`` on-disk cache. A materialised kernel replaces its name in its module's
 namespace (and in every caller's namespace), so jitted callers see dispatchers, which
 is what Numba needs to type a call, and Python callers skip the lazy hop.
+
+Numba's one-time start-up (``init_numba``, run by the first kernel call) goes in three
+steps (import, runtime compile, registries); after each one, and after a first call
+that compiled, the process gives back the pages of LLVM's library that were touched
+only once (``autograd_core._pages``). Without it ~70 MiB of LLVM code stayed resident
+in every process that had run a kernel.
 """
 import os
 import sys
@@ -23,10 +29,77 @@ import types
 
 USE_NUMBA = os.environ.get("AUTOGRAD_CORE_KERNELS", "numba").lower() != "numpy"
 
-__all__ = ["USE_NUMBA", "njit", "LazyKernel", "materialized"]
+__all__ = ["USE_NUMBA", "njit", "LazyKernel", "materialized", "init_numba"]
 
 # two threads calling the same kernel for the first time must get the same dispatcher
 _lock = threading.RLock()
+_numba_started = False
+# a kernel's first call, after numba's start-up, releases LLVM's pages again if it
+# touched this much more file-backed memory: a compile (LLVM's optimiser and code
+# generator, ~40 MiB) does; a load from the cache touches ~10 MiB, the same pages each
+# time, and releasing after every load cost the MLP's first step ~20 ms for no lower peak
+_RELEASE_AFTER_BYTES = 16 << 20
+_file_rss_after_release = 0
+
+
+def _file_rss():
+    """This process's resident file-backed bytes (Linux), else 0."""
+    try:
+        with open("/proc/self/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"RssFile:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _release_llvm_pages():
+    global _file_rss_after_release
+    from .. import _pages
+    if _pages.ENABLED:
+        _pages.release_file_pages()
+        _file_rss_after_release = _file_rss()
+
+
+def _after_first_load():
+    if _file_rss_after_release and \
+            _file_rss() - _file_rss_after_release > _RELEASE_AFTER_BYTES:
+        with _lock:
+            _release_llvm_pages()
+
+
+def init_numba():
+    """Import numba and run its one-time start-up (what the first kernel call does;
+    nothing is compiled). Returns the numba module.
+
+    The start-up runs in steps, each followed by a release of the LLVM pages it touched
+    only once, so that no step's pages add to the next: ``import numba`` (the loader's
+    relocations and LLVM's static constructors: ~35 MiB of touched pages), compiling
+    numba's runtime (NRT) from IR (LLVM's optimiser and code generator: ~40 MiB), then
+    the CPU target's registries (Python objects: what numba's first compile does
+    anyway)."""
+    global _numba_started
+    import numba
+    if _numba_started:
+        return numba
+    with _lock:
+        if _numba_started:
+            return numba
+        _release_llvm_pages()
+        try:
+            from numba.core.registry import cpu_target
+            from numba.core.runtime import rtsys
+        except ImportError:  # another numba layout: its first compile initialises it
+            pass
+        else:
+            ctx = cpu_target.target_context
+            rtsys.initialize(ctx)  # idempotent; the first compile would call it
+            _release_llvm_pages()
+            ctx.refresh()
+            _release_llvm_pages()
+        _numba_started = True
+    return numba
 
 
 class LazyKernel:
@@ -55,6 +128,10 @@ class LazyKernel:
         d = self.dispatcher
         if d is None:
             d = self.materialize()
+            try:
+                return d(*args)  # compiles, or loads from the on-disk cache
+            finally:
+                _after_first_load()
         return d(*args)
 
     def __getattr__(self, name):  # signatures, inspect_types, ... of the dispatcher
@@ -85,7 +162,7 @@ def _materialize(kernel):
     """
     if kernel.dispatcher is not None:
         return kernel.dispatcher
-    import numba
+    numba = init_numba()
 
     kernel.dispatcher = numba.njit(**kernel.options)(kernel.py_func)
     fn = kernel.py_func

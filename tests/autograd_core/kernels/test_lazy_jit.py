@@ -188,3 +188,14 @@ def test_numpy_kernels_path_never_imports_numba():
         "(x.sigmoid() * x.tanh()).relu().log_softmax(1).sum().backward()\n"
         "print(kernels.USE_NUMBA, 'numba' in sys.modules, bool(np.isfinite(x.grad.numpy()).all()))\n")
     assert _run(code, AUTOGRAD_CORE_KERNELS="numpy") == "False False True"
+
+
+def test_init_numba_starts_numba_once_and_builds_no_kernel():
+    code = (
+        "import sys\n"
+        "from autograd_core import kernels\n"
+        "import autograd_core.kernels.elementwise as E\n"
+        "m = kernels.init_numba()\n"
+        "print(m is sys.modules['numba'], kernels.init_numba() is m,\n"
+        "      len(kernels.materialized(E.__name__)), kernels._numba_started)\n")
+    assert _run(code) == "True True 0 True"
