@@ -16,6 +16,7 @@ from .anomaly import detect_anomaly, AnomalyError
 from .function import Function, SavedTensorError
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 from .kernels.blas import set_num_threads, get_num_threads
+from .kernels.buffers import empty_cache
 from . import functional
 from .dtypes import (float16, float32, float64, int8, int16, int32, int64, uint8, bool_,
                      get_default_dtype, set_default_dtype)

@@ -28,6 +28,7 @@ elu'(0) = alpha, softplus is linear (gradient 1) where beta * x > threshold; and
 tests' NaN behaviour (relu and elu pass ``g`` at a NaN input, leaky_relu scales it).
 """
 import numpy as np
+from . import buffers as _buffers  # large outputs come from a pool (see buffers.py)
 from . import fastmath as _fm  # numba-free until a kernel compiles (see fastmath.py)
 from . import njit  # lazy: numba is imported on first use
 
@@ -163,7 +164,7 @@ def _run(loop, twin, arrays, params=()):
         return out if out.dtype == dt else out.astype(dt)
     if not plain:
         arrays, shape = _prep(arrays, dt)
-    out = np.empty(shape, dtype=dt)
+    out = _buffers.empty(shape, dt)
     # ravel() is a view of a C-contiguous array and a contiguous copy of anything else;
     # scalars go in the array's dtype so float32 math stays float32, like the twin
     loop(*[a.ravel() for a in arrays], *[dt.type(p) for p in params], out.ravel())

@@ -21,6 +21,7 @@ C-contiguous (an (N, C) input is viewed as (N, C, 1)); dropout works on flat arr
 Accumulations run in float64 whatever the input dtype.
 """
 import numpy as np
+from . import buffers as _buffers  # large outputs come from a pool (see buffers.py)
 from . import fastmath as _fm  # numba-free until a kernel compiles
 from . import njit  # lazy: numba is imported on first use
 
@@ -181,7 +182,7 @@ def ce_backward(z, lse, t, q, w, eps, ignore, use_index, scale):
     """Gradient (M, C) of sum_i scale_i * loss_i with respect to the logits."""
     if not _numba() or z.shape[1] == 0:
         return ce_backward_np(z, lse, t, q, w, eps, ignore, use_index, scale)
-    out = np.empty_like(z)
+    out = _buffers.empty(z.shape, z.dtype)
     _ce_bwd_nb(z, lse.astype(z.dtype, copy=False), t, q, w, float(eps), int(ignore),
                bool(use_index), scale.astype(np.float64), out)
     return out
@@ -290,7 +291,7 @@ def bn_forward(x, w, b, eps):
     if not _numba() or x.size == 0:
         return bn_forward_np(x, w, b, eps)
     C = x.shape[1]
-    y = np.empty_like(x)
+    y = _buffers.empty(x.shape, x.dtype)
     mean, var, invstd = np.empty(C), np.empty(C), np.empty(C)
     if x.shape[2] == 1:
         _bn_fwd2_nb(x[:, :, 0], w, b, float(eps), y[:, :, 0], mean, var, invstd)
@@ -378,7 +379,7 @@ def bn_backward(g, x, mean, invstd, w):
     if not _numba() or x.size == 0:
         return bn_backward_np(g, x, mean, invstd, w)
     C = x.shape[1]
-    gx = np.empty_like(x)
+    gx = _buffers.empty(x.shape, x.dtype)
     gw, gb = np.empty(C), np.empty(C)
     if x.shape[2] == 1:
         _bn_bwd2_nb(g[:, :, 0], x[:, :, 0], mean, invstd, w, gx[:, :, 0], gw, gb)
@@ -453,8 +454,8 @@ def dropout_forward(x, seed, thr, scale):
     where kept, 0 elsewhere, and mask a bool array (True = kept)."""
     if not _numba():
         return dropout_forward_np(x, seed, thr, scale)
-    out = np.empty_like(x)
-    mask = np.empty(x.size, dtype=np.bool_)
+    out = _buffers.empty(x.shape, x.dtype)
+    mask = _buffers.empty(x.size, np.bool_)
     _dropout_nb(x, np.uint64(seed), np.uint64(thr), x.dtype.type(scale), out, mask)
     return out, mask
 
@@ -474,6 +475,6 @@ def dropout_apply(g, mask, scale):
     """``g * mask * scale`` for flat contiguous ``g`` and bool ``mask`` (the backward)."""
     if not _numba():
         return dropout_apply_np(g, mask, scale)
-    out = np.empty_like(g)
+    out = _buffers.empty(g.shape, g.dtype)
     _apply_nb(g, mask, g.dtype.type(scale), out)
     return out

@@ -24,6 +24,7 @@ per dtype (``cache=True`` keeps the machine code across processes);
 import numpy as np
 
 from .. import kernels as _kernels  # read USE_NUMBA at call time: tests flip it
+from . import buffers as _buffers  # large outputs come from a pool (see buffers.py)
 from . import fastmath as _fm  # numba-free until a loop compiles
 from . import njit  # lazy: numba is imported on the first call of a loop
 
@@ -193,7 +194,7 @@ def _log_softmax_backward_rows(g, y, out):
 def _run_rows(loop, *arrays):
     a = arrays[0]
     n = a.shape[-1]
-    out = np.empty(a.shape, dtype=a.dtype)
+    out = _buffers.empty(a.shape, a.dtype)
     loop(*[b.reshape(-1, n) for b in arrays], out.reshape(-1, n))
     return out
 
