@@ -6,8 +6,8 @@ Every Numba kernel has a numpy reference twin. Set the environment variable
 (for debugging); ``USE_NUMBA`` tells which is active (tests may flip it).
 
 Kernels are declared with this package's ``njit`` (same options as numba's). Importing
-numba costs about 0.2-0.3 s (and ~50 MiB of LLVM), so nothing here imports it at module
-load: the first call of a kernel imports numba and builds a real Numba dispatcher for
+and starting numba costs about 0.3 s and ~35 MiB (its Python objects), so nothing here
+imports it at module load: the first call of a kernel imports numba and builds a real Numba dispatcher for
 *that kernel and the kernels it calls* (found in its code's global names), no others.
 Creating a dispatcher costs ~1-3 ms (with ``cache=True`` it locates its on-disk cache),
 so a training step that uses 8 of the ~50 kernels no longer pays for the other 40.
@@ -36,7 +36,7 @@ _lock = threading.RLock()
 _numba_started = False
 # a kernel's first call, after numba's start-up, releases LLVM's pages again if it
 # touched this much more file-backed memory: a compile (LLVM's optimiser and code
-# generator, ~40 MiB) does; a load from the cache touches ~10 MiB, the same pages each
+# generator, ~40-50 MiB) does; a load from the cache touches ~10 MiB, the same pages each
 # time, and releasing after every load cost the MLP's first step ~20 ms for no lower peak
 _RELEASE_AFTER_BYTES = 16 << 20
 _file_rss_after_release = 0
@@ -70,15 +70,15 @@ def _after_first_load():
 
 
 def init_numba():
-    """Import numba and run its one-time start-up (what the first kernel call does;
-    nothing is compiled). Returns the numba module.
+    """Import numba and run its one-time start-up (what the first kernel call does; no
+    kernel of ours is built). Returns the numba module.
 
-    The start-up runs in steps, each followed by a release of the LLVM pages it touched
-    only once, so that no step's pages add to the next: ``import numba`` (the loader's
-    relocations and LLVM's static constructors: ~35 MiB of touched pages), compiling
-    numba's runtime (NRT) from IR (LLVM's optimiser and code generator: ~40 MiB), then
-    the CPU target's registries (Python objects: what numba's first compile does
-    anyway)."""
+    The start-up runs in steps, the first two followed by a release of the LLVM pages
+    they touched only once, so that one step's pages do not add to the next's:
+    ``import numba`` (the loader's relocations and LLVM's static constructors: ~35 MiB
+    of touched pages), compiling numba's runtime (NRT) from IR (LLVM's optimiser and
+    code generator: ~47 MiB), then the CPU target's registries (Python objects, hardly
+    any LLVM page; numba's first compile or cache load would run them anyway)."""
     global _numba_started
     import numba
     if _numba_started:
@@ -97,7 +97,6 @@ def init_numba():
             rtsys.initialize(ctx)  # idempotent; the first compile would call it
             _release_llvm_pages()
             ctx.refresh()
-            _release_llvm_pages()
         _numba_started = True
     return numba
 
