@@ -10,8 +10,10 @@ import pytest
 
 from autograd_core import _pages
 
-linux = pytest.mark.skipif(not sys.platform.startswith("linux") or not _pages.ENABLED,
-                           reason="Linux /proc and madvise only (or turned off by env)")
+linux = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or not _pages.ENABLED
+    or not os.access("/proc/self/pagemap", os.R_OK),
+    reason="Linux with /proc/self/pagemap only (or turned off by env)")
 PAGE = mmap.PAGESIZE
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
