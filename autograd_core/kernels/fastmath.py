@@ -13,7 +13,8 @@ are written in plain arithmetic that LLVM turns into SIMD code inside the caller
   exponent bits by integer arithmetic in the float's own width (an LLVM-IR intrinsic,
   so float32 lanes stay 8 to a 256-bit vector), as two factors 2^(n//2) * 2^(n - n//2) so that the
   whole range from overflow to the last denormal is reached with normal scale factors
-  and one final rounding.
+  and one final rounding. On AVX-512 targets the scaling is LLVM's ``ldexp`` instead,
+  one ``vscalefps``/``vscalefpd`` per vector with the same single rounding (same bits).
 - expm1: the same reduction, q = expm1(r) by the polynomial without its constant term,
   then 2^n q + (2^n - 1): no cancellation near 0 (q is exactly the polynomial for
   |x| <= ln2/2), one rounding of a sum otherwise.
@@ -348,6 +349,21 @@ def _typer(types, f32, f64):
     return typer
 
 
+def _avx512_target():
+    """True when Numba compiles for a CPU with AVX-512F (the features it passes LLVM:
+    ``NUMBA_CPU_FEATURES``, else the host's unless ``NUMBA_CPU_NAME`` names another
+    CPU). There ``ldexp`` on a vector is one ``vscalef``: exp 0.57 -> 0.33 ns per float32
+    element in cache (2-core Zen 4), the same results bit for bit."""
+    from numba.core import config
+    feats = config.CPU_FEATURES
+    if feats is None:
+        if config.CPU_NAME not in (None, "host"):
+            return False  # features implied by a named CPU: not known here; stay portable
+        import llvmlite.binding as llb
+        feats = llb.get_host_cpu_features().flatten()
+    return "+avx512f" in feats.split(",")
+
+
 def _build():
     """Import numba; define the intrinsics, the per-dtype overloads and the dispatchers
     (nothing compiles here: Numba compiles each on its first use)."""
@@ -394,11 +410,15 @@ def _build():
             return 64, 52, 1023, 0x4338000000000000
         return None
 
+    scalef = _avx512_target()
+
     @intrinsic
     def _scale2(typingctx, p, t):
-        """p * 2^n for t = S + n (the shifter sum: n sits in t's low bits), as
-        p * 2^(n >> 1) * 2^(n - (n >> 1)): both factors normal over exp's whole range,
-        one rounding at the end (gradual underflow). Integer work in the float's width."""
+        """p * 2^n for t = S + n (the shifter sum: n sits in t's low bits), one rounding
+        (gradual underflow). On AVX-512 targets LLVM's ``ldexp``, one ``vscalefps``/``pd``
+        per vector; elsewhere p * 2^(n >> 1) * 2^(n - (n >> 1)), both factors normal over
+        exp's whole range, integer work in the float's width (an AVX2 target turns a
+        vector ldexp into scalar code: 7x slower; measured, see _avx512_target)."""
         lay = _layout(p)
         if lay is None or t != p:
             return None
@@ -409,6 +429,11 @@ def _build():
             it = ir.IntType(w)
             ft = context.get_value_type(p)
             n = builder.sub(builder.bitcast(tv, it), ir.Constant(it, shb))
+            if scalef:
+                i32 = ir.IntType(32)
+                f = builder.module.declare_intrinsic(
+                    "llvm.ldexp", [ft, i32], ir.FunctionType(ft, [ft, i32]))
+                return builder.call(f, [pv, n if w == 32 else builder.trunc(n, i32)])
             n1 = builder.ashr(n, ir.Constant(it, 1))
             n2 = builder.sub(n, n1)
 

@@ -1,6 +1,7 @@
 """fastmath: vectorisable exp / expm1 / log1p against numpy over dense grids (ulp
 distance), exact edge cases, the order keys, laziness of the numba import, and that the
 loops really vectorise (LLVM vector types in the IR; no timing)."""
+import os
 import re
 import subprocess
 import sys
@@ -192,3 +193,28 @@ def test_log1p_unit_on_its_interval(dt):
     got = fm.evaluate("log1p_unit", x)
     assert _ulps(got, np.log1p(x)).max() <= MAX_ULP[dt]
     assert got[-3] == 0 and np.isnan(got[-1])
+
+
+def test_scale_paths_agree_bit_for_bit(tmp_path):
+    # 2^n scaling is LLVM's ldexp (vscalef) on AVX-512 targets, two exponent factors
+    # elsewhere; a process compiling for a named CPU without features (haswell) takes
+    # the second path: both must give the same bits, edges and denormals included
+    x = {dt: np.concatenate([np.linspace(-110, 90, 400_001), np.linspace(-760, 720, 100_001),
+                             [-np.inf, np.inf, np.nan, 0.0, -0.0]]).astype(dt)
+         for dt in (F32, F64)}
+    np.savez(tmp_path / "x.npz", f32=x[F32], f64=x[F64])
+    code = ("import numpy as np, autograd_core.kernels.fastmath as f; "
+            f"d = np.load({str(tmp_path / 'x.npz')!r}); "
+            "np.savez(" + repr(str(tmp_path / "y.npz")) + ", **{f'{n}_{k}': f.evaluate(n, d[k]) "
+            "for n in ('exp', 'expm1') for k in ('f32', 'f64')}); "
+            "print(f._avx512_target())")
+    env = dict(os.environ, NUMBA_CPU_NAME="haswell", NUMBA_CACHE_DIR=str(tmp_path / "nb"))
+    env.pop("NUMBA_CPU_FEATURES", None)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "False"  # the portable path was taken there
+    y = np.load(tmp_path / "y.npz")
+    for n in ("exp", "expm1"):
+        for k, dt in (("f32", F32), ("f64", F64)):
+            assert np.array_equal(fm.evaluate(n, x[dt]).view(f"u{dt(0).itemsize}"),
+                                  y[f"{n}_{k}"].view(f"u{dt(0).itemsize}")), (n, k)
