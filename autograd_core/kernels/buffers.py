@@ -30,6 +30,7 @@ at once; ``empty`` drains the queue first thing under the lock.
 """
 import collections
 import os
+from math import prod as _prod
 import sys
 import threading
 
@@ -148,12 +149,17 @@ def empty(shape, dtype=np.float64):
     """An uninitialised C-contiguous array of ``shape`` and ``dtype``, like ``np.empty``;
     from ``THRESHOLD`` bytes up, over a pooled block (``arr.base`` is then the block's
     lease, and ``arr.flags.owndata`` is False: see ``owns_data``)."""
+    try:  # the common call, (tuple, np.dtype), fast: kernels of small arrays come here
+        nbytes = _prod(shape) * dtype.itemsize
+    except (TypeError, AttributeError):
+        dtype = np.dtype(dtype)
+        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        nbytes = _prod(shape) * dtype.itemsize
+    if nbytes < THRESHOLD:
+        return np.empty(shape, dtype)
     dt = np.dtype(dtype)
-    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    nbytes = dt.itemsize
-    for d in shape:
-        nbytes *= d
-    if nbytes < THRESHOLD or _state["limit"] <= 0 or dt.hasobject:
+    shape = tuple(shape)
+    if _state["limit"] <= 0 or dt.hasobject:
         return np.empty(shape, dt)
     need = -(-nbytes // GRAIN) * GRAIN
     raw = _take(need)
