@@ -47,8 +47,8 @@ def _loop_arrays(ready, deps, buffers, retain_graph, handed, capture, check_anom
         ran = False
         if got is not None:
             single = node.n_outputs == 1
-            gouts = [got] if single else got
             if node._out_hooks or node._retained or capture:
+                gouts = [got] if single else got
                 gouts = [None if x is None else _wrap(node, x) for x in gouts]
                 gouts = _output_hooks(node, gouts, capture, handed)
                 gouts = [None if x is None else _unwrap(x) for x in gouts]
@@ -59,13 +59,13 @@ def _loop_arrays(ready, deps, buffers, retain_graph, handed, capture, check_anom
                 if g is not None:
                     gins = ab(g) if ab is not None else _tensor_backward(node, (g,))
                     ran = True
-            elif any(x is not None for x in gouts):
+            elif any(x is not None for x in got):  # got: the list of output gradients
                 if ab is not None:
                     outs = node.output_meta
                     gins = ab(*[x if x is not None else np.zeros(*outs[i])
-                                for i, x in enumerate(gouts)])
+                                for i, x in enumerate(got)])
                 else:
-                    gins = _tensor_backward(node, gouts)
+                    gins = _tensor_backward(node, got)
                 ran = True
             if ran:
                 if type(gins) is not tuple:

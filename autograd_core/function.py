@@ -168,6 +168,10 @@ class Function:
             if sv[7][0] != sv[8]:
                 raise self._version_error(sv, 5)
             return sv[1], sv[6]
+        if n == 5:  # one saved value (unary ops)
+            if sv[2][0] != sv[3]:
+                raise self._version_error(sv, 0)
+            return (sv[1],)
         for k in range(0, n, 5):
             if sv[k + 2][0] != sv[k + 3]:
                 raise self._version_error(sv, k)
