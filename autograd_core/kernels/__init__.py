@@ -17,10 +17,9 @@ namespace (and in every caller's namespace), so jitted callers see dispatchers, 
 is what Numba needs to type a call, and Python callers skip the lazy hop.
 
 Numba's one-time start-up (``init_numba``, run by the first kernel call) goes in three
-steps (import, runtime compile, registries); after each one, and after a first call
-that compiled, the process gives back the pages of LLVM's library that were touched
-only once (``autograd_core._pages``). Without it ~70 MiB of LLVM code stayed resident
-in every process that had run a kernel.
+steps (import, runtime compile, registries); after the first two the process gives
+back the pages of LLVM's library that they touched only once (``autograd_core._pages``).
+Without it ~70 MiB of LLVM code stayed resident in every process that had run a kernel.
 """
 import os
 import sys
@@ -34,39 +33,16 @@ __all__ = ["USE_NUMBA", "njit", "LazyKernel", "materialized", "init_numba"]
 # two threads calling the same kernel for the first time must get the same dispatcher
 _lock = threading.RLock()
 _numba_started = False
-# a kernel's first call, after numba's start-up, releases LLVM's pages again if it
-# touched this much more file-backed memory: a compile (LLVM's optimiser and code
-# generator, ~40-50 MiB) does; a load from the cache touches ~10 MiB, the same pages each
-# time, and releasing after every load cost the MLP's first step ~20 ms for no lower peak
-_RELEASE_AFTER_BYTES = 16 << 20
-_file_rss_after_release = 0
-
-
-def _file_rss():
-    """This process's resident file-backed bytes (Linux), else 0."""
-    try:
-        with open("/proc/self/status", "rb") as f:
-            for line in f:
-                if line.startswith(b"RssFile:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+# Later compiles (cache misses) touch ~40-50 MiB of LLVM's pages again and leave them
+# mapped: releasing them at the end of every compile (numba's "numba:compile" event)
+# lowered an empty-cache MLP step's peak by 2 MiB (177 -> 175) and cost it ~0.3 s of
+# 3-4 s (25 releases and ~19k page faults); releasing after every load from the cache
+# cost the warm first step ~20 ms for no lower peak.
 
 
 def _release_llvm_pages():
-    global _file_rss_after_release
     from .. import _pages
-    if _pages.ENABLED:
-        _pages.release_file_pages()
-        _file_rss_after_release = _file_rss()
-
-
-def _after_first_load():
-    if _file_rss_after_release and \
-            _file_rss() - _file_rss_after_release > _RELEASE_AFTER_BYTES:
-        with _lock:
-            _release_llvm_pages()
+    _pages.release_file_pages()
 
 
 def init_numba():
@@ -127,10 +103,6 @@ class LazyKernel:
         d = self.dispatcher
         if d is None:
             d = self.materialize()
-            try:
-                return d(*args)  # compiles, or loads from the on-disk cache
-            finally:
-                _after_first_load()
         return d(*args)
 
     def __getattr__(self, name):  # signatures, inspect_types, ... of the dispatcher
