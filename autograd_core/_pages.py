@@ -75,7 +75,7 @@ def _resident_file_pages(start, end, pagemap, page):
         return None
     if len(raw) != n * 8:
         return None
-    e = np.frombuffer(raw, dtype="<u8")
+    e = np.frombuffer(raw, dtype=np.uint64)  # native byte order, as the kernel writes it
     present = (e & np.uint64(_PRESENT)) != 0
     private = (present & ((e & np.uint64(_FILE)) == 0)) | ((e & np.uint64(_SWAPPED)) != 0)
     if private.any():

@@ -29,7 +29,7 @@ def _mapping_of(path):
 def _present(start, npages):
     with open("/proc/self/pagemap", "rb", buffering=0) as f:
         f.seek(start // PAGE * 8)
-        e = np.frombuffer(f.read(npages * 8), dtype="<u8")
+        e = np.frombuffer(f.read(npages * 8), dtype=np.uint64)
     return int(np.count_nonzero(e & np.uint64(1 << 63)))
 
 
@@ -118,7 +118,7 @@ def _llvm_resident_after_init(env):
         "        if len(p) == 6 and 'llvmlite' in p[5]:\n"
         "            a, b = (int(x, 16) for x in p[0].split('-'))\n"
         "            pm.seek(a // mmap.PAGESIZE * 8)\n"
-        "            e = np.frombuffer(pm.read((b - a) // mmap.PAGESIZE * 8), '<u8')\n"
+        "            e = np.frombuffer(pm.read((b - a) // mmap.PAGESIZE * 8), np.uint64)\n"
         "            n += int(np.count_nonzero(e & np.uint64(1 << 63)))\n"
         "print(ok, n * mmap.PAGESIZE)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
