@@ -37,8 +37,9 @@ def _loop_arrays(ready, deps, buffers, retain_graph, handed, capture, check_anom
     pop = buffers.pop
     get = buffers.get
     ndarray = np.ndarray
+    take, push = ready.pop, ready.append
     while ready:
-        node = ready.pop()
+        node = take()
         got = pop(node, None)
         if node._sv is None:
             raise _freed(node)
@@ -122,7 +123,7 @@ def _loop_arrays(ready, deps, buffers, retain_graph, handed, capture, check_anom
                 d = deps[parent] - 1
                 deps[parent] = d
                 if d == 0:
-                    ready.append(parent)
+                    push(parent)
         if not retain_graph:
             node._sv = None  # release(), inlined; it also frees arrays an op stored on itself
             if node.__dict__:

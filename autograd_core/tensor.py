@@ -25,6 +25,8 @@ __all__ = ["Tensor"]
 
 
 _new = object.__new__
+_ndarray = np.ndarray
+_ANOMALY = anomaly.STATE
 
 # Interned shape/dtype records. A node keeps, per input and per output, (shape, dtype)
 # for the engine; nodes of the same signature share one record instead of holding
@@ -56,6 +58,7 @@ def _input_meta(inputs):
 _NEEDS = {(False,): (False,), (True,): (True,), (False, False): (False, False),
           (False, True): (False, True), (True, False): (True, False),
           (True, True): (True, True)}  # shared needs_input_grad tuples
+_NEEDS_T = _NEEDS[(True,)]
 
 
 def _resolve_saved(arrays, inputs, outs):
@@ -201,10 +204,12 @@ class Tensor(
         n = len(inputs)
         record = False
         if STATE.enabled and fn_cls.differentiable:
-            for t in inputs:
-                if t._requires_grad:
-                    record = True
-                    break
+            if n == 2:  # the common arities without a loop
+                record = inputs[0]._requires_grad or inputs[1]._requires_grad
+            elif n == 1:
+                record = inputs[0]._requires_grad
+            else:
+                record = any([t._requires_grad for t in inputs])
         ctx._recording = record
         if not record:
             ctx.needs_input_grad = None
@@ -216,7 +221,7 @@ class Tensor(
                 out = ctx.forward(inputs[0]._data, inputs[1]._data)
             else:
                 out = ctx.forward(*[t._data for t in inputs], **params)
-            if type(out) is not np.ndarray:
+            if type(out) is not _ndarray:
                 out = _as_arrays(None, out)
             if type(out) is tuple:
                 return tuple([Tensor._make(o) for o in out])
@@ -233,7 +238,7 @@ class Tensor(
         if n == 1:
             t0 = inputs[0]
             a = t0._data
-            ctx.needs_input_grad = _NEEDS[(True,)]
+            ctx.needs_input_grad = _NEEDS_T
             out = ctx.forward(a, **params) if params else ctx.forward(a)
             f = t0.grad_fn
             ctx.edges = ((f, t0._out_index),) if f is not None else ((None, t0),)
@@ -266,7 +271,7 @@ class Tensor(
                 else:
                     edges.append((None, t))
             ctx.edges = tuple(edges)
-        if type(out) is not np.ndarray:
+        if type(out) is not _ndarray:
             out = _as_arrays(ctx, out)
         if type(out) is tuple:
             ctx.n_outputs = len(out)
@@ -326,12 +331,12 @@ class Tensor(
                     ctx._sv = (t0, a, v0, v0[0], None)
                 else:
                     ctx._sv = _resolve_saved(sv, inputs, (t,))
-            if anomaly.STATE.enabled:
+            if _ANOMALY.enabled:
                 anomaly.record_creation(ctx)
             return t
         if ctx._sv:
             ctx._sv = _resolve_saved(ctx._sv, inputs, results)
-        if anomaly.STATE.enabled:
+        if _ANOMALY.enabled:
             anomaly.record_creation(ctx)
         return results
 
