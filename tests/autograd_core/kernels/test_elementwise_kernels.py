@@ -163,3 +163,33 @@ def test_dispatch_paths(monkeypatch):
     monkeypatch.setattr(K, "USE_NUMBA", False)
     K.sigmoid(np.zeros(5))
     assert calls == ["_sigmoid_nb", "_sigmoid_nb", "sigmoid_np", "sigmoid_np"]
+
+
+@pytest.mark.parametrize("name", sorted(KERNELS))
+def test_tiny_1d_operands_same_as_general_path(monkeypatch, name):
+    # _run's shortcut for small 1-D operands of one dtype, length and contiguity must
+    # give what the general route gives; anything else (a strided view, a mixed dtype,
+    # a length-1 operand to broadcast, float16) must still take the general route
+    monkeypatch.setattr(K, "USE_NUMBA", True)
+    _, twin, n, params = KERNELS[name]
+    kern = getattr(K, name)
+    for dt in (np.float32, np.float64):
+        arrays = _operands(n, (7,), dt, 5)
+        got = kern(*arrays, *params)
+        big = [np.tile(a, (2, 1)) for a in arrays]  # 2-D: the general route
+        assert got.dtype == dt and got.shape == (7,)
+        np.testing.assert_array_equal(got, kern(*big, *params)[0])
+        strided = [np.repeat(a, 2)[::2] for a in arrays]
+        np.testing.assert_array_equal(kern(*strided, *params), got)
+    if n == 2:
+        g, x = _operands(2, (7,), np.float32, 6)
+        mixed = kern(g, x.astype(np.float64), *params)
+        assert mixed.dtype == np.float64
+        np.testing.assert_allclose(mixed, twin(g, x.astype(np.float64), *params),
+                                   **_tol(np.float64))
+        one = kern(g[:1], x, *params)
+        assert one.shape == (7,)
+        np.testing.assert_allclose(one, twin(np.repeat(g[:1], 7), x, *params),
+                                   **_tol(np.float32))
+    h = [a.astype(np.float16) for a in _operands(n, (7,), np.float32, 7)]
+    assert kern(*h, *params).dtype == np.float16
