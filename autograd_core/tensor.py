@@ -105,6 +105,29 @@ def _as_arrays(ctx, out):
     return arr
 
 
+def _record_outputs(ctx, inputs, out):
+    """The end of ``Tensor._apply`` for an op with several outputs (a tuple of arrays):
+    shape/dtype records, output Tensors (floating, differentiable ones linked to the
+    node), saved values resolved."""
+    ctx.n_outputs = len(out)
+    ctx._imeta = _input_meta(inputs)
+    key = []
+    for o in out:
+        key.append(o.shape)
+        key.append(o.dtype)
+    ctx._ometa = _meta(tuple(key))
+    ctx._oshape = ctx._odtype = None
+    nondiff = getattr(ctx, "non_differentiable", ())
+    make = Tensor._make
+    results = tuple([make(o, True, ctx, i) if o.dtype.kind == "f" and i not in nondiff
+                     else make(o) for i, o in enumerate(out)])
+    if ctx._sv:
+        ctx._sv = _resolve_saved(ctx._sv, inputs, results)
+    if _ANOMALY.enabled:
+        anomaly.record_creation(ctx)
+    return results
+
+
 class _HookHandle:
     """Returned by ``register_hook``; ``remove()`` takes the hook out again."""
 
@@ -273,72 +296,49 @@ class Tensor(
             ctx.edges = tuple(edges)
         if type(out) is not _ndarray:
             out = _as_arrays(ctx, out)
-        if type(out) is tuple:
-            ctx.n_outputs = len(out)
-            ctx._imeta = _input_meta(inputs)
-            key = []
-            for o in out:
-                key.append(o.shape)
-                key.append(o.dtype)
-            ctx._ometa = _meta(tuple(key))
-            ctx._oshape = ctx._odtype = None
-            nondiff = getattr(ctx, "non_differentiable", ())
-            results = tuple([
-                Tensor._make(o, True, ctx, i) if o.dtype.kind == "f" and i not in nondiff
-                else Tensor._make(o)
-                for i, o in enumerate(out)
-            ])
+            if type(out) is tuple:
+                return _record_outputs(ctx, inputs, out)
+        ctx.n_outputs = 1
+        ctx._ometa = None
+        # One output: its shape and dtype in two slots, and no input record at all when
+        # every input has them too (elementwise ops without broadcasting), which costs a
+        # few comparisons instead of building and interning tuples.
+        ctx._oshape = oshape = out.shape
+        ctx._odtype = odt = out.dtype
+        t = _new(Tensor)
+        t._data = out
+        t._version = [0]
+        t.grad = None
+        t._out_index = 0
+        if n == 2:
+            same = (a.shape == oshape and b.shape == oshape and a.dtype is odt
+                    and b.dtype is odt)
         else:
-            ctx.n_outputs = 1
-            ctx._ometa = None
-            # One output: its shape and dtype in two slots, and no input record at all
-            # when every input has them too (elementwise ops without broadcasting), which
-            # costs a few comparisons instead of building and interning tuples.
-            ctx._oshape = oshape = out.shape
-            ctx._odtype = odt = out.dtype
-            if n == 2:
-                if (a.shape == oshape and b.shape == oshape and a.dtype is odt
-                        and b.dtype is odt):
-                    ctx._imeta = None
-                else:
-                    ctx._imeta = _input_meta(inputs)
-            elif n == 1 and a.dtype is odt and a.shape == oshape:
-                ctx._imeta = None
+            same = n == 1 and a.dtype is odt and a.shape == oshape
+        ctx._imeta = None if same else _input_meta(inputs)
+        if odt.kind == "f":
+            t._requires_grad = True
+            t.grad_fn = ctx
+        else:
+            t._requires_grad = False
+            t.grad_fn = None
+        sv = ctx._sv
+        if sv:
+            # the common cases spelled out: a binary op saving both inputs, a unary op
+            # saving its input or its output
+            if n == 2 and len(sv) == 2 and sv[0] is a and sv[1] is b:
+                v0, v1 = t0._version, t1._version
+                ctx._sv = (t0, a, v0, v0[0], None, t1, b, v1, v1[0], None)
+            elif len(sv) == 1 and sv[0] is out:
+                ctx._sv = (None, out, t._version, 0, 0)
+            elif n == 1 and len(sv) == 1 and sv[0] is a:
+                v0 = t0._version
+                ctx._sv = (t0, a, v0, v0[0], None)
             else:
-                ctx._imeta = _input_meta(inputs)
-            t = _new(Tensor)
-            t._data = out
-            t._version = [0]
-            t.grad = None
-            t._out_index = 0
-            if odt.kind == "f":
-                t._requires_grad = True
-                t.grad_fn = ctx
-            else:
-                t._requires_grad = False
-                t.grad_fn = None
-            sv = ctx._sv
-            if sv:
-                # the common cases spelled out: a binary op saving both inputs, a unary
-                # op saving its input or its output
-                if n == 2 and len(sv) == 2 and sv[0] is a and sv[1] is b:
-                    v0, v1 = t0._version, t1._version
-                    ctx._sv = (t0, a, v0, v0[0], None, t1, b, v1, v1[0], None)
-                elif len(sv) == 1 and sv[0] is out:
-                    ctx._sv = (None, out, t._version, 0, 0)
-                elif n == 1 and len(sv) == 1 and sv[0] is a:
-                    v0 = t0._version
-                    ctx._sv = (t0, a, v0, v0[0], None)
-                else:
-                    ctx._sv = _resolve_saved(sv, inputs, (t,))
-            if _ANOMALY.enabled:
-                anomaly.record_creation(ctx)
-            return t
-        if ctx._sv:
-            ctx._sv = _resolve_saved(ctx._sv, inputs, results)
+                ctx._sv = _resolve_saved(sv, inputs, (t,))
         if _ANOMALY.enabled:
             anomaly.record_creation(ctx)
-        return results
+        return t
 
     # -- autograd attributes ----------------------------------------------------------
     @property
