@@ -39,10 +39,10 @@ from .elementwise_twins import *  # noqa: F401,F403  (the twins, next to their l
 from .elementwise_twins import result_dtype
 
 __all__ = [
-    "relu_backward", "sigmoid", "sigmoid_backward", "tanh_backward",
+    "relu", "relu_backward", "sigmoid", "sigmoid_backward", "tanh_backward",
     "leaky_relu", "leaky_relu_backward", "elu", "elu_backward",
     "softplus", "softplus_backward",
-    "relu_backward_np", "sigmoid_np", "sigmoid_backward_np", "tanh_backward_np",
+    "relu_np", "relu_backward_np", "sigmoid_np", "sigmoid_backward_np", "tanh_backward_np",
     "leaky_relu_np", "leaky_relu_backward_np", "elu_np", "elu_backward_np",
     "softplus_np", "softplus_backward_np",
 ]
@@ -65,6 +65,16 @@ def _prep(arrays, dt):
 
 
 # -- Numba loops over raveled contiguous arrays -----------------------------------------
+
+@njit(cache=True, error_model="numpy")
+def _relu_nb(x, out):
+    # a select, not np.maximum: numpy's NaN-propagating maximum runs ~4x slower than
+    # this loop (measured 100 vs 26 us on (512, 512) float32); NaN and -0.0 pass
+    zero = out.dtype.type(0)
+    for i in range(out.size):
+        v = x[i]
+        out[i] = zero if v < zero else v
+
 
 @njit(cache=True, error_model="numpy")
 def _relu_backward_nb(g, y, out):
@@ -199,6 +209,11 @@ def _run(loop, twin, arrays, params=()):
     # scalars go in the array's dtype so float32 math stays float32, like the twin
     loop(*[a.ravel() for a in arrays], *[dt.type(p) for p in params], out.ravel())
     return out
+
+
+def relu(x):
+    """``max(x, 0)`` for a floating ``x``; NaN stays NaN and -0.0 stays -0.0 (PyTorch)."""
+    return _run(_relu_nb, relu_np, (x,))
 
 
 def relu_backward(g, y):

@@ -9,7 +9,7 @@ import functools
 
 import numpy as np
 
-__all__ = ["relu_backward_np", "sigmoid_np", "sigmoid_backward_np", "tanh_backward_np",
+__all__ = ["relu_np", "relu_backward_np", "sigmoid_np", "sigmoid_backward_np", "tanh_backward_np",
            "leaky_relu_np", "leaky_relu_backward_np", "elu_np", "elu_backward_np",
            "softplus_np", "softplus_backward_np", "result_dtype"]
 
@@ -63,6 +63,13 @@ def _twin(n_arrays):
         return run
 
     return deco
+
+
+@_twin(1)
+def relu_np(x):
+    """``x`` where ``x >= 0`` or NaN, else 0 (-0.0 stays -0.0, as PyTorch)."""
+    dt, (x,) = _floats((x,))
+    return np.where(x < 0, 0, x).astype(dt, copy=False)
 
 
 @_twin(2)

@@ -12,6 +12,7 @@ from autograd_core.kernels import elementwise as K
 
 # name -> (loop, twin, number of array operands, scalar parameters)
 KERNELS = {
+    "relu": (K._relu_nb, K.relu_np, 1, ()),
     "relu_backward": (K._relu_backward_nb, K.relu_backward_np, 2, ()),
     "sigmoid": (K._sigmoid_nb, K.sigmoid_np, 1, ()),
     "sigmoid_backward": (K._sigmoid_backward_nb, K.sigmoid_backward_np, 2, ()),
@@ -131,6 +132,19 @@ def test_empty_and_0d():
         out = getattr(K, name)(*z, *params)
         assert isinstance(out, np.ndarray) and out.shape == ()
         np.testing.assert_allclose(out, twin(*z, *params), rtol=1e-15)
+
+
+@pytest.mark.parametrize("use_numba", [True, False])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_values_as_pytorch(monkeypatch, use_numba, dtype):
+    # torch.relu: NaN stays NaN, -0.0 stays -0.0, negatives (and -inf) become +0.0
+    monkeypatch.setattr(K, "USE_NUMBA", use_numba)
+    x = np.array([np.nan, -0.0, 0.0, -3.5, 2.0, -np.inf, np.inf], dtype)
+    y = K.relu(x)
+    assert y.dtype == dtype
+    np.testing.assert_array_equal(y, [np.nan, 0, 0, 0, 2, 0, np.inf])
+    np.testing.assert_array_equal(np.signbit(y), [False, True, False, False, False, False,
+                                                 False])
 
 
 def test_gradient_conventions_in_the_loops():
