@@ -24,8 +24,12 @@ def array(shape, seed, low=-2.0, high=2.0, away_from=None):
     rng = np.random.default_rng(seed)
     a = rng.uniform(low, high, size=shape)
     if away_from is not None:
-        close = np.abs(a - away_from) < 0.1
-        a[close] = away_from + 0.1 * np.where(a[close] >= away_from, 1, -1) + 0.05
+        # d -> sign(d) * (0.1 + |d|) for the offsets d within 0.1: at least 0.1 away, and
+        # one-to-one, so distinct draws stay distinct (no manufactured ties for max-like
+        # ops; the old map sent every negative offset to the same -0.05)
+        d = a - away_from
+        close = np.abs(d) < 0.1
+        a[close] = away_from + np.where(d[close] >= 0, 1, -1) * (0.1 + np.abs(d[close]))
     return a
 
 
