@@ -5,6 +5,7 @@ Split from ``engine.py`` so the Tensor walk (there) and the array walk
 import numpy as np
 
 from .grad_mode import STATE
+from .kernels.buffers import owns_data  # a pooled result owns its block alone
 
 
 def _freed(node):
@@ -47,7 +48,7 @@ def _to_leaf(leaf, g, create_graph, handed, capture, raw=False):
             # the common case, on arrays: no Tensor for the gradient until it is .grad
             grad = leaf.grad
             if grad is None:
-                if id(g) in handed or not g.flags.owndata or not g.flags.writeable:
+                if id(g) in handed or not owns_data(g) or not g.flags.writeable:
                     g = g.copy()
                 handed.add(id(g))
                 leaf.grad = leaf._make(g)
@@ -68,7 +69,7 @@ def _to_leaf(leaf, g, create_graph, handed, capture, raw=False):
     if leaf.grad is None:
         if not create_graph:
             arr = g._data
-            if id(arr) in handed or not arr.flags.owndata or not arr.flags.writeable:
+            if id(arr) in handed or not owns_data(arr) or not arr.flags.writeable:
                 arr = arr.copy()
             handed.add(id(arr))
             g = leaf._make(arr)

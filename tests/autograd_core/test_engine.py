@@ -481,3 +481,16 @@ def test_custom_function_returning_a_numpy_scalar():
     np.testing.assert_array_equal(x.grad.numpy(), [12.0, 12.0, 12.0])
     with ac.no_grad():
         assert type(apply(NumpySum, x).numpy()) is np.ndarray
+
+
+def test_a_pooled_gradient_becomes_grad_without_a_copy():
+    # a large kernel result comes from the output-buffer pool (not owndata, but its
+    # block's only user): the engine hands it over as .grad instead of copying it
+    from autograd_core.kernels import buffers
+    n = buffers.THRESHOLD // 4 + 1024  # float32 elements: over the pool's threshold
+    x = ac.tensor(np.linspace(-3, 3, n, dtype=np.float32), requires_grad=True)
+    x.sigmoid().backward(ac.ones(n))
+    g = x.grad._data
+    assert not g.flags.owndata and buffers.owns_data(g) and g.flags.writeable
+    y = np.asarray(x.sigmoid()._data)
+    np.testing.assert_allclose(g, y * (1 - y), rtol=1e-6)
