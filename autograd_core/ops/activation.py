@@ -45,7 +45,8 @@ def _zero(a):
 @register("relu", "elementwise")
 class Relu(Function):
     def forward(self, x):
-        y = np.asarray(np.maximum(x, 0))  # one ufunc pass; NaN stays NaN as in PyTorch
+        # floats: a Numba select, ~4x faster than np.maximum (see kernels.elementwise)
+        y = K.relu(x) if x.dtype.kind == "f" else np.asarray(np.maximum(x, 0))
         self.save_for_backward(y)
         return y
 
