@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 from ..function import Function
+from ..grad_mode import STATE
 from ..shapes import broadcast_shape
 from ._dims import share_version, shape_arg, wrap_dim
 from .registry import register
@@ -229,6 +230,8 @@ class ShapeMethods:
         nd = self._data.ndim
         if nd < 2:
             return self
+        if not (self._requires_grad and STATE.enabled):  # nothing to record: skip _apply
+            return self._make(self._data.T, version=self._version)  # (1.6 -> 0.5 us)
         out = self._apply(Permute, self, dims=_REVERSED[nd])
         out._version = self._version  # a transpose is always a view: share the counter
         return out

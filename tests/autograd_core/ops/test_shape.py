@@ -305,3 +305,22 @@ def test_shape_ops_match_torch():
         y.backward(g)
         ty.backward(torch.tensor(g))
         np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+
+
+def test_T_without_recording_is_a_view_sharing_the_version_counter():
+    # the no-record shortcut of .T must give what the recorded Permute gives: a view
+    # with the base's version counter (in-place writes through it are seen by both)
+    x = ac.tensor(np.arange(6.0).reshape(2, 3))
+    t = x.T
+    assert t.shape == (3, 2) and t.grad_fn is None and not t.requires_grad
+    t.add_(1.0)
+    np.testing.assert_array_equal(x.numpy(), np.arange(6.0).reshape(2, 3) + 1)
+    assert x._version[0] == 1
+    w = ac.ones((2, 3), requires_grad=True)
+    with ac.no_grad():
+        u = w.T
+    assert u.grad_fn is None and not u.requires_grad and u._version is w._version
+    v = w.T  # recording: a node, same counter
+    assert v.grad_fn is not None and v._version is w._version
+    v.sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), np.ones((2, 3)))
