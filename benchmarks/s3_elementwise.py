@@ -284,9 +284,10 @@ def run(settings):
              "Ratios are of bandwidths (bytes / time, paired per round). Write-allocate: "
              "writing a new output first reads its lines into cache, for the triad as for a "
              "kernel, so a kernel reading one array and writing one moves 3 arrays for 2 "
-             "counted against the triad's 4 for 3: its memory-bound ceiling is about 0.89x "
-             "triad; in-place updates (the optimizers) write lines already read and can "
-             "pass 1x."]
+             "counted against the triad's 4 for 3 (by that count about 0.89x triad; kernels "
+             "whose output block is reused from the buffer cache were measured above 1x, so "
+             "the count is not a ceiling); in-place updates (the optimizers) write lines "
+             "already read."]
     if two_pass:
         notes.append("two passes by nature (statistics over the whole batch before any "
                      "output, over data larger than the caches): " + "; ".join(two_pass))
