@@ -23,6 +23,11 @@ exact; see ``fastmath.py``). Each exp sees -|x| or min(x, 0) where a large argum
 would otherwise be computed and thrown away (no overflow either way: no FP exceptions
 in compiled code).
 
+Those exp-based kernels are compute-bound on one core, so a call of ``split.MIN_SIZE``
+elements or more (2^20 by default) is shared with a helper thread per extra core: a
+``*_split`` driver runs the same loop on chunks that the threads take in turn
+(``split.py``; bitwise the serial result, never Numba's ``parallel=True``).
+
 Gradient conventions follow PyTorch: relu'(0) = 0, leaky_relu'(0) = negative_slope,
 elu'(0) = alpha, softplus is linear (gradient 1) where beta * x > threshold; and its
 tests' NaN behaviour (relu and elu pass ``g`` at a NaN input, leaky_relu scales it).
@@ -33,6 +38,7 @@ import numpy as np
 from . import buffers as _buffers  # large outputs come from a pool (see buffers.py)
 from . import fastmath as _fm  # numba-free until a kernel compiles (see fastmath.py)
 from . import njit  # lazy: numba is imported on first use
+from . import split as _sp  # large exp/log calls shared with a helper thread
 
 from . import USE_NUMBA
 from .elementwise_twins import *  # noqa: F401,F403  (the twins, next to their loops)
@@ -170,11 +176,72 @@ def _softplus_backward_nb(g, x, beta, threshold, out):
         out[i] = g[i] if z > threshold else g[i] * (num / (one + e))
 
 
+# -- drivers for large calls: chunks of the loops above, shared between threads (see
+# split.py). nogil, so the caller and a helper run at once; each chunk is the serial
+# loop on a slice, so results are bitwise the serial call's. Only the exp/log kernels
+# have one: they are compute-bound on one core.
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def _sigmoid_split(work, x, out):
+    lo, hi = _sp.span(work, 0)
+    mine = 0
+    while lo < hi:
+        _sigmoid_nb(x[lo:hi], out[lo:hi])
+        mine += hi - lo
+        lo, hi = _sp.span(work, hi - lo)
+    return mine  # items this thread did
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def _elu_split(work, x, alpha, out):
+    lo, hi = _sp.span(work, 0)
+    mine = 0
+    while lo < hi:
+        _elu_nb(x[lo:hi], alpha, out[lo:hi])
+        mine += hi - lo
+        lo, hi = _sp.span(work, hi - lo)
+    return mine  # items this thread did
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def _elu_backward_split(work, g, x, alpha, out):
+    lo, hi = _sp.span(work, 0)
+    mine = 0
+    while lo < hi:
+        _elu_backward_nb(g[lo:hi], x[lo:hi], alpha, out[lo:hi])
+        mine += hi - lo
+        lo, hi = _sp.span(work, hi - lo)
+    return mine  # items this thread did
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def _softplus_split(work, x, beta, threshold, out):
+    lo, hi = _sp.span(work, 0)
+    mine = 0
+    while lo < hi:
+        _softplus_nb(x[lo:hi], beta, threshold, out[lo:hi])
+        mine += hi - lo
+        lo, hi = _sp.span(work, hi - lo)
+    return mine  # items this thread did
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def _softplus_backward_split(work, g, x, beta, threshold, out):
+    lo, hi = _sp.span(work, 0)
+    mine = 0
+    while lo < hi:
+        _softplus_backward_nb(g[lo:hi], x[lo:hi], beta, threshold, out[lo:hi])
+        mine += hi - lo
+        lo, hi = _sp.span(work, hi - lo)
+    return mine  # items this thread did
+
+
 # -- dispatch -------------------------------------------------------------------------
 
-def _run(loop, twin, arrays, params=()):
+def _run(loop, twin, arrays, params=(), split=None):
     """Run ``loop`` on raveled C-contiguous operands, or ``twin`` on the arrays as they
-    are (numpy broadcasts and strides by itself)."""
+    are (numpy broadcasts and strides by itself). A call of ``split.MIN_SIZE`` elements
+    or more runs ``split`` (the loop's chunk driver) on all the library's threads."""
     x = arrays[0]
     dt, shape = x.dtype, x.shape
     if len(shape) == 1 and x.size <= _SMALL and USE_NUMBA and dt in _FAST:
@@ -207,7 +274,11 @@ def _run(loop, twin, arrays, params=()):
     out = _buffers.empty(shape, dt)
     # ravel() is a view of a C-contiguous array and a contiguous copy of anything else;
     # scalars go in the array's dtype so float32 math stays float32, like the twin
-    loop(*[a.ravel() for a in arrays], *[dt.type(p) for p in params], out.ravel())
+    args = (*[a.ravel() for a in arrays], *[dt.type(p) for p in params], out.ravel())
+    if split is not None and out.size >= _sp.MIN_SIZE and _sp.use(out.size):
+        _sp.share(split, args, out.size, _sp.CHUNK)
+    else:
+        loop(*args)
     return out
 
 
@@ -223,7 +294,7 @@ def relu_backward(g, y):
 
 def sigmoid(x):
     """``1 / (1 + exp(-x))``, overflow-free for any finite x."""
-    return _run(_sigmoid_nb, sigmoid_np, (x,), ())
+    return _run(_sigmoid_nb, sigmoid_np, (x,), (), _sigmoid_split)
 
 
 def sigmoid_backward(g, y):
@@ -248,19 +319,20 @@ def leaky_relu_backward(g, x, negative_slope):
 
 def elu(x, alpha):
     """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``."""
-    return _run(_elu_nb, elu_np, (x,), (alpha,))
+    return _run(_elu_nb, elu_np, (x,), (alpha,), _elu_split)
 
 
 def elu_backward(g, x, alpha):
     """``g`` where ``x > 0``, else ``g * alpha * exp(x)``."""
-    return _run(_elu_backward_nb, elu_backward_np, (g, x), (alpha,))
+    return _run(_elu_backward_nb, elu_backward_np, (g, x), (alpha,), _elu_backward_split)
 
 
 def softplus(x, beta, threshold):
     """``log(1 + exp(beta x)) / beta``, or ``x`` where ``beta x > threshold``."""
-    return _run(_softplus_nb, softplus_np, (x,), (beta, threshold))
+    return _run(_softplus_nb, softplus_np, (x,), (beta, threshold), _softplus_split)
 
 
 def softplus_backward(g, x, beta, threshold):
     """``g * sigmoid(beta x)``, or ``g`` where ``beta x > threshold``."""
-    return _run(_softplus_backward_nb, softplus_backward_np, (g, x), (beta, threshold))
+    return _run(_softplus_backward_nb, softplus_backward_np, (g, x), (beta, threshold),
+                _softplus_backward_split)

@@ -17,6 +17,11 @@ Stability: every form subtracts the row maximum before ``exp``, so logits of +-1
 exact, finite results and no overflow warnings. Sums are accumulated in float64 inside
 the loops, also for float32 data. A row holding NaN comes out all NaN (as PyTorch).
 
+Softmax, log-softmax and log-softmax's backward are compute-bound (exp) on one core:
+a call over ``split.MIN_SIZE`` elements or more is shared between the library's
+threads by blocks of rows (``split.py``; rows are independent, so the result is bitwise
+the serial one). Softmax's backward has no exp and stays serial.
+
 ``njit`` (the package's lazy wrapper) imports numba and compiles on first call, once
 per dtype (``cache=True`` keeps the machine code across processes);
 ``error_model="numpy"`` drops Python's division-by-zero checks from the loops.
@@ -27,6 +32,7 @@ from .. import kernels as _kernels  # read USE_NUMBA at call time: tests flip it
 from . import buffers as _buffers  # large outputs come from a pool (see buffers.py)
 from . import fastmath as _fm  # numba-free until a loop compiles
 from . import njit  # lazy: numba is imported on the first call of a loop
+from . import split as _sp  # large calls shared with a helper thread, by rows
 
 __all__ = [
     "softmax", "log_softmax", "softmax_backward", "log_softmax_backward", "logsumexp",
@@ -191,22 +197,64 @@ def _log_softmax_backward_rows(g, y, out):
             out[i, j] = g[i, j] - _fm.exp(y[i, j]) * s
 
 
-def _run_rows(loop, *arrays):
+# Drivers for large calls: row chunks of the loops above, shared between threads (see
+# split.py; rows are independent). nogil, so the caller and a helper run at once; each
+# chunk is the serial loop on a block of rows, so results are bitwise the serial call's.
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def _softmax_split(work, x, out):
+    lo, hi = _sp.span(work, 0)
+    mine = 0
+    while lo < hi:
+        _softmax_rows(x[lo:hi], out[lo:hi])
+        mine += hi - lo
+        lo, hi = _sp.span(work, hi - lo)
+    return mine  # items this thread did
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def _log_softmax_split(work, x, out):
+    lo, hi = _sp.span(work, 0)
+    mine = 0
+    while lo < hi:
+        _log_softmax_rows(x[lo:hi], out[lo:hi])
+        mine += hi - lo
+        lo, hi = _sp.span(work, hi - lo)
+    return mine  # items this thread did
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def _log_softmax_backward_split(work, g, y, out):
+    lo, hi = _sp.span(work, 0)
+    mine = 0
+    while lo < hi:
+        _log_softmax_backward_rows(g[lo:hi], y[lo:hi], out[lo:hi])
+        mine += hi - lo
+        lo, hi = _sp.span(work, hi - lo)
+    return mine  # items this thread did
+
+
+def _run_rows(loop, *arrays, split=None):
     a = arrays[0]
     n = a.shape[-1]
     out = _buffers.empty(a.shape, a.dtype)
-    loop(*[b.reshape(-1, n) for b in arrays], out.reshape(-1, n))
+    args = (*[b.reshape(-1, n) for b in arrays], out.reshape(-1, n))
+    m = args[-1].shape[0]
+    if split is not None and m > 1 and _sp.use(out.size):
+        _sp.share(split, args, m, max(1, _sp.CHUNK // n))
+    else:
+        loop(*args)
     return out
 
 
 def softmax_nb(x):
     """Numba softmax over the last axis of a non-empty C-contiguous float array."""
-    return _run_rows(_softmax_rows, x)
+    return _run_rows(_softmax_rows, x, split=_softmax_split)
 
 
 def log_softmax_nb(x):
     """Numba log-softmax over the last axis of a non-empty C-contiguous float array."""
-    return _run_rows(_log_softmax_rows, x)
+    return _run_rows(_log_softmax_rows, x, split=_log_softmax_split)
 
 
 def softmax_backward_nb(g, y):
@@ -216,7 +264,7 @@ def softmax_backward_nb(g, y):
 
 def log_softmax_backward_nb(g, y):
     """Numba ``g - exp(y) * sum(g)`` over the last axis (same-shape contiguous g, y)."""
-    return _run_rows(_log_softmax_backward_rows, g, y)
+    return _run_rows(_log_softmax_backward_rows, g, y, split=_log_softmax_backward_split)
 
 
 # -- dispatch ----------------------------------------------------------------------------
