@@ -1,8 +1,13 @@
 """Section 3: elementwise and fused kernels on large arrays (2^24 float32).
 
 Effective bandwidth (bytes every array argument read once + every array written once,
-see ``kernel_args.bytes_moved``) against the serial Numba triad from section 1, timed in
-the same rounds, in one worker. Contenders:
+see ``kernel_args.bytes_moved``) against a Numba triad with the same number of threads,
+timed in the same rounds: the serial triad of section 1 for kernels that ran on one
+thread, the parallel (prange) triad, in a worker of its own so that its OpenMP pool
+cannot touch the kernels' process, for kernels whose calls were shared between threads
+(``kernels/split.py``: the large exp/log calls, with the library's thread count above
+1). Those kernels are also timed with the split turned off ("1 thread" rows), paired in
+the same rounds. Contenders:
 - every fused kernel found in ``autograd_core/kernels/`` (discovered when the section
   runs) and its numpy twin;
 - our Tensor ops on large tensors (add, mul, exp, relu, sigmoid, tanh: those that
@@ -84,22 +89,40 @@ class _Info:
 
 
 class _Call:
-    def __init__(self, fn, args, kwargs=None):
+    """One contender's call. ``info["threads"]``: how many threads its first call used
+    (more than 1 when it went through ``kernels.split``). ``serial``: the call runs with
+    the split turned off (``split.MIN_SIZE`` raised around each call)."""
+
+    def __init__(self, fn, args, kwargs=None, serial=False):
+        from autograd_core.kernels import split
         self.fn, self.args, self.kwargs = fn, args, kwargs or {}
+        self.split, self.serial = split, serial
+        before = split.shared_calls()
         self.step()  # first call compiles (Numba) outside the timing
+        shared = split.shared_calls() > before
+        self.info = {"threads": split.threads() if shared else 1}
 
     def step(self):
-        self.fn(*self.args, **self.kwargs)
+        if self.serial:
+            s = self.split
+            keep, s.MIN_SIZE = s.MIN_SIZE, 1 << 62
+            try:
+                self.fn(*self.args, **self.kwargs)
+            finally:
+                s.MIN_SIZE = keep
+        else:
+            self.fn(*self.args, **self.kwargs)
 
 
 def kernel_case(n, id, kind):
+    """``kind``: 'kernel', 'kernel serial' (split turned off) or 'twin'."""
     import importlib
     from . import kernel_args as KA
     mod, name = id.split(".")
     m = importlib.import_module(f"autograd_core.kernels.{mod}")
-    fn = getattr(m, name if kind == "kernel" else name + "_np")
+    fn = getattr(m, name + "_np" if kind == "twin" else name)
     args, kwargs = KA.build(getattr(m, name), name, _pool, n)
-    return _Call(fn, args, kwargs)
+    return _Call(fn, args, kwargs, serial=kind == "kernel serial")
 
 
 def tensor_case(n, id, kind):
@@ -219,12 +242,24 @@ def _paired(samples, base, nbytes, base_bytes):
     return r[len(r) // 2] if r else None
 
 
+def _paired_time(samples, base):
+    """Median over rounds of (baseline time / time): the speedup, rounds paired."""
+    r = sorted(b / s for s, b in zip(samples, base))
+    return r[len(r) // 2] if r else None
+
+
+def _case_threads(h):
+    info = h.info.get("info") if isinstance(h.info, dict) else None
+    return (info or {}).get("threads", 1)
+
+
 def run(settings):
     n = settings.sizes["elem_n"]
+    pw = None
     with settings.worker("elementwise") as w:
         probe = w.setup("benchmarks.s3_elementwise:list_cases", n=n,
                         per_module=settings.sizes.get("kernels_per_module")).info["info"]
-        hs, nbytes, second = {}, {}, {}
+        hs, nbytes, second, threads = {}, {}, {}, {}
         hs["triad"] = w.setup("benchmarks.s1_machine:triad", n=n, kind="serial")
         nbytes["triad"] = triad_bytes(n)
         hs["triad fresh"] = w.setup("benchmarks.s1_machine:triad", n=n, kind="serial fresh")
@@ -240,11 +275,31 @@ def run(settings):
                 continue
             nbytes[key] = c["bytes"]
             second[key] = c.get("second", 0)
-        res = interleave(hs, settings.rounds, settings.target)
+            threads[key] = _case_threads(hs[key])
+            if c["kind"] == "kernel" and threads[key] > 1:  # the same kernel, split off
+                k1 = f"{c['id']}/kernel serial"
+                hs[k1] = w.setup(task, n=n, id=c["id"], kind="kernel serial")
+                nbytes[k1], second[k1], threads[k1] = c["bytes"], second[key], 1
+        try:
+            if any(t > 1 for t in threads.values()):
+                # the baseline of split kernels, in its own process (its OpenMP pool
+                # spins after each call: it must not share cores with our helpers)
+                pw = settings.worker("triad-parallel")
+                hs["triad parallel"] = pw.setup("benchmarks.s1_machine:triad", n=n,
+                                                kind="parallel")
+                nbytes["triad parallel"] = triad_bytes(n)
+            res = interleave(hs, settings.rounds, settings.target)
+        finally:
+            if pw is not None:
+                pw.close()
     contender = {"kernel": "numba kernel", "twin": "numpy twin", "tensor": "ours Tensor",
-                 "numpy": "numpy expression"}
+                 "numpy": "numpy expression", "kernel serial": "numba kernel, 1 thread"}
     base = res["triad"]["samples"]
     fresh = res["triad fresh"]["samples"]
+    par = res["triad parallel"]["samples"] if "triad parallel" in res else None
+    par_threads = (hs["triad parallel"].info["threads"].get("numba_threads")
+                   if par is not None else None)
+    par_label = f"parallel triad ({par_threads} threads)"
     rows, two_pass = [], []
     for key in hs:
         if key == "triad":
@@ -256,31 +311,57 @@ def run(settings):
                            "numba serial triad, fresh output", fresh, "GB/s",
                            scale=lambda s: nbytes["triad"] / s / 1e9, base_samples=base,
                            baseline="triad", invert=True)
+        elif key == "triad parallel":
+            r = report.row(f"triad, {n:,} float32", f"numba {par_label}", par, "GB/s",
+                           scale=lambda s: nbytes["triad"] / s / 1e9, base_samples=base,
+                           baseline="triad", invert=True)
         else:
             case, kind = key.split("/")
+            split = threads[key] > 1
+            ref, ref_label = (par, par_label) if split else (base, "triad")
             # the ratio is of bandwidths: the triad's time scaled to this case's bytes
-            scaled = [b * nbytes[key] / nbytes["triad"] for b in base]
+            scaled = [b * nbytes[key] / nbytes["triad"] for b in ref]
             extra = {"ms": 1e3 * min(res[key]["samples"]), "MB moved": nbytes[key] / 1e6,
-                     "vs fresh-output triad": _paired(
-                         res[key]["samples"], fresh, nbytes[key], nbytes["triad"])}
+                     "threads": threads[key]}
+            if split:
+                extra["vs serial triad"] = _paired(res[key]["samples"], base, nbytes[key],
+                                                   nbytes["triad"])
+                one = f"{case}/kernel serial"
+                if one in res:
+                    extra["speedup vs 1 thread"] = _paired_time(res[key]["samples"],
+                                                                res[one]["samples"])
+            else:
+                extra["vs fresh-output triad"] = _paired(res[key]["samples"], fresh,
+                                                         nbytes[key], nbytes["triad"])
             if second.get(key):
                 actual = nbytes[key] + second[key]
                 extra["MB actual (2 passes)"] = actual / 1e6
-                extra["actual vs triad"] = _paired(res[key]["samples"], base, actual,
+                extra["actual vs triad"] = _paired(res[key]["samples"], ref, actual,
                                                    nbytes["triad"])
                 two_pass.append(f"{case} {actual / 1e6:.0f} MB for {nbytes[key] / 1e6:.0f} "
                                 f"counted, {extra['actual vs triad']:.2f}x triad at its "
                                 "actual traffic")
             r = report.row(case, contender[kind], res[key]["samples"], "GB/s",
                            scale=lambda s, b=nbytes[key]: b / s / 1e9, base_samples=scaled,
-                           baseline="triad", invert=True, extra=extra)
+                           baseline=ref_label, invert=True, extra=extra)
         rows.append(r)
     notes = [f"{n:,} float32 elements; GB/s = (arrays read + arrays written) / time, "
-             "measured per kernel; ratio: bandwidth / serial triad bandwidth, paired per "
-             "round; target: fused elementwise >= 0.9x triad. Every kernel returns a new "
+             "measured per kernel; ratio: bandwidth / bandwidth of the triad with the same "
+             "thread count, paired per round; target: fused elementwise >= 0.9x triad. "
+             "Every kernel returns a new "
              "array, and a new large array costs page faults on its first write; 'vs "
              "fresh-output triad' compares with a triad that also writes a new array each "
              "call (same pairing). The target is judged against the plain triad.",
+             "Threads: kernels whose calls were shared between threads (kernels/split.py: "
+             "the exp/log kernels from 2^20 elements, with the library's thread count, "
+             f"'threads' column) are compared with the {par_label} measured in the same "
+             "rounds (its own worker process), the others with the serial triad. The "
+             "'1 thread' rows are the same kernels with the split turned off, same "
+             "rounds; 'speedup vs 1 thread' is the paired median of their time ratio."
+             if par is not None else
+             "Threads: every kernel ran on one thread here (kernels/split.py shares no "
+             "call below its threshold or with a library thread count of 1); ratios are "
+             "against the serial triad.",
              "Ratios are of bandwidths (bytes / time, paired per round). Write-allocate: "
              "writing a new output first reads its lines into cache, for the triad as for a "
              "kernel, so a kernel reading one array and writing one moves 3 arrays for 2 "
