@@ -126,7 +126,7 @@ def _loop_arrays(ready, deps, buffers, retain_graph, handed, capture, check_anom
                     push(parent)
         if not retain_graph:
             node._sv = None  # release(), inlined; it also frees arrays an op stored on itself
-            if node.__dict__:
+            if node.keeps_state and node.__dict__:
                 node.release()
 
 

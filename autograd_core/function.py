@@ -72,6 +72,12 @@ class Function:
     # when set: nothing to store per op on the common path.
     _out_hooks = None
     _retained = None
+    #: False when ``forward`` never stores anything on the node (``self.x = ...``).
+    #: After backward the engine then frees only the saved values and does not look in
+    #: the instance ``__dict__`` for arrays: reading ``node.__dict__`` creates an empty
+    #: dict on a node that has none, which cost ~4% of a small op (measured on the
+    #: per-op chain, callgrind instruction counts). True (the default) is always safe.
+    keeps_state = True
 
     # Attributes every node gets from Tensor._apply:
     #   needs_input_grad  tuple of bools, one per input

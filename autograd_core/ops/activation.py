@@ -44,6 +44,8 @@ def _zero(a):
 
 @register("relu", "elementwise")
 class Relu(Function):
+    keeps_state = False
+
     def forward(self, x):
         # floats: a Numba select, ~4x faster than np.maximum (see kernels.elementwise)
         y = K.relu(x) if x.dtype.kind == "f" else np.asarray(np.maximum(x, 0))
@@ -63,6 +65,8 @@ class Relu(Function):
 class ReluBackward(Function):
     """``g`` where ``y > 0``, else 0. Inputs (g, y), y = relu(x): same (broadcast) shape."""
 
+    keeps_state = False
+
     def forward(self, g, y):
         self.save_for_backward(y)
         return K.relu_backward(g, y)
@@ -80,6 +84,8 @@ class ReluBackward(Function):
 
 @register("sigmoid", "elementwise")
 class Sigmoid(Function):
+    keeps_state = False
+
     def forward(self, x):
         y = K.sigmoid(x)
         self.save_for_backward(y)
@@ -97,6 +103,8 @@ class Sigmoid(Function):
 @register("sigmoid_backward", "elementwise")
 class SigmoidBackward(Function):
     """``g * y * (1 - y)`` for y = sigmoid(x)."""
+
+    keeps_state = False
 
     def forward(self, g, y):
         self.save_for_backward(g, y)
@@ -119,6 +127,8 @@ class SigmoidBackward(Function):
 
 @register("tanh", "elementwise")
 class Tanh(Function):
+    keeps_state = False
+
     def forward(self, x):
         y = np.tanh(x)  # a numpy scalar for 0-d x: _apply makes it an array (and the save)
         self.save_for_backward(y)
@@ -136,6 +146,8 @@ class Tanh(Function):
 @register("tanh_backward", "elementwise")
 class TanhBackward(Function):
     """``g * (1 - y * y)`` for y = tanh(x)."""
+
+    keeps_state = False
 
     def forward(self, g, y):
         self.save_for_backward(g, y)

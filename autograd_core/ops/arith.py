@@ -26,6 +26,8 @@ def binary(op, ufunc, a, b):
 
 @register("add", "arith")
 class Add(Function):
+    keeps_state = False
+
     def forward(self, a, b):
         try:  # inline rather than binary(): this is the hottest call of the library
             return np.add(a, b)
@@ -42,6 +44,8 @@ class Add(Function):
 
 @register("sub", "arith")
 class Sub(Function):
+    keeps_state = False
+
     def forward(self, a, b):
         try:  # inline rather than binary(): this is the hottest call of the library
             return np.subtract(a, b)
@@ -58,6 +62,8 @@ class Sub(Function):
 
 @register("mul", "arith")
 class Mul(Function):
+    keeps_state = False
+
     def forward(self, a, b):
         self.save_for_backward(a, b)
         try:  # inline rather than binary(): this is the hottest call of the library
@@ -79,6 +85,8 @@ class Mul(Function):
 
 @register("div", "arith")
 class Div(Function):
+    keeps_state = False
+
     def forward(self, a, b):
         self.save_for_backward(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -102,6 +110,8 @@ class Div(Function):
 
 @register("neg", "arith")
 class Neg(Function):
+    keeps_state = False
+
     def forward(self, a):
         return np.negative(a)
 
@@ -115,6 +125,8 @@ class Neg(Function):
 @register("pow", "arith")
 class Pow(Function):
     """``a ** b`` with a tensor exponent; d/db = a**b * log(a), taken as 0 where a == 0."""
+
+    keeps_state = False
 
     def forward(self, a, b):
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -206,6 +218,8 @@ def _scalar(op, a, s):
 class AddScalar(Function):
     """``a + s`` for a Python number ``s``."""
 
+    keeps_state = False
+
     def forward(self, a, s):
         return np.add(a, _scalar("add", a, s))
 
@@ -219,6 +233,8 @@ class AddScalar(Function):
 @register("rsub_scalar", "arith")
 class RSubScalar(Function):
     """``s - a`` for a Python number ``s``."""
+
+    keeps_state = False
 
     def forward(self, a, s):
         return np.subtract(_scalar("sub", a, s), a)
@@ -266,6 +282,8 @@ class DivScalar(Function):
 class RDivScalar(Function):
     """``s / a`` for a Python number ``s``: d/da = -s / a**2 = -y / a."""
 
+    keeps_state = False
+
     def forward(self, a, s):
         with np.errstate(divide="ignore", invalid="ignore"):
             y = np.true_divide(_scalar("div", a, s), a)
@@ -287,6 +305,8 @@ _NUM = (float, int)  # exact types: bool and numpy scalars take the general path
 
 @register("cast", "arith")
 class Cast(Function):
+    keeps_state = False
+
     def forward(self, a, dtype):
         return a.astype(dtype)
 
@@ -299,6 +319,8 @@ class Cast(Function):
 
 @register("clone", "arith")
 class Clone(Function):
+    keeps_state = False
+
     def forward(self, a):
         return a.copy()
 

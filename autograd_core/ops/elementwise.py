@@ -52,6 +52,8 @@ def _div(a, b):
 
 @register("exp", "elementwise")
 class Exp(Function):
+    keeps_state = False
+
     def forward(self, a):
         y = _quiet(np.exp, a)
         self.save_for_backward(y)
@@ -68,6 +70,8 @@ class Exp(Function):
 
 @register("expm1", "elementwise")
 class Expm1(Function):
+    keeps_state = False
+
     def forward(self, a):
         y = _quiet(np.expm1, a)
         self.save_for_backward(y)
@@ -84,6 +88,8 @@ class Expm1(Function):
 
 @register("log", "elementwise")
 class Log(Function):
+    keeps_state = False
+
     def forward(self, a):
         self.save_for_backward(a)
         return _quiet(np.log, a)
@@ -100,6 +106,8 @@ class Log(Function):
 
 @register("log1p", "elementwise")
 class Log1p(Function):
+    keeps_state = False
+
     def forward(self, a):
         self.save_for_backward(a)
         return _quiet(np.log1p, a)
@@ -115,6 +123,8 @@ class Log1p(Function):
 
 @register("log2", "elementwise")
 class Log2(Function):
+    keeps_state = False
+
     def forward(self, a):
         self.save_for_backward(a)
         return _quiet(np.log2, a)
@@ -130,6 +140,8 @@ class Log2(Function):
 
 @register("log10", "elementwise")
 class Log10(Function):
+    keeps_state = False
+
     def forward(self, a):
         self.save_for_backward(a)
         return _quiet(np.log10, a)
@@ -145,6 +157,8 @@ class Log10(Function):
 
 @register("sqrt", "elementwise")
 class Sqrt(Function):
+    keeps_state = False
+
     def forward(self, a):
         y = _quiet(np.sqrt, a)
         self.save_for_backward(y)
@@ -161,6 +175,8 @@ class Sqrt(Function):
 
 @register("rsqrt", "elementwise")
 class Rsqrt(Function):
+    keeps_state = False
+
     def forward(self, a):
         with np.errstate(divide="ignore", invalid="ignore"):
             y = np.asarray(1 / np.sqrt(a))
@@ -178,6 +194,8 @@ class Rsqrt(Function):
 
 @register("reciprocal", "elementwise")
 class Reciprocal(Function):
+    keeps_state = False
+
     def forward(self, a):
         y = _quiet(np.reciprocal, a)
         self.save_for_backward(y)
@@ -194,6 +212,8 @@ class Reciprocal(Function):
 
 @register("abs", "elementwise")
 class Abs(Function):
+    keeps_state = False
+
     def forward(self, a):
         self.save_for_backward(a)
         return np.asarray(np.abs(a))
@@ -209,6 +229,8 @@ class Abs(Function):
 
 @register("sin", "elementwise")
 class Sin(Function):
+    keeps_state = False
+
     def forward(self, a):
         self.save_for_backward(a)
         return _quiet(np.sin, a)
@@ -224,6 +246,8 @@ class Sin(Function):
 
 @register("cos", "elementwise")
 class Cos(Function):
+    keeps_state = False
+
     def forward(self, a):
         self.save_for_backward(a)
         return _quiet(np.cos, a)

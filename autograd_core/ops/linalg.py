@@ -19,6 +19,8 @@ def _mT(t):
 
 @register("matmul", "linalg")
 class MatMul(Function):
+    keeps_state = False
+
     def forward(self, a, b):
         if a.ndim == 0 or b.ndim == 0:
             raise RuntimeError(
@@ -69,6 +71,8 @@ class MatMul(Function):
 @register("linear", "linalg")
 class Linear(Function):
     """``x @ W.T + b`` for x of shape (..., in), W (out, in), b (out,) or absent."""
+
+    keeps_state = False
 
     def forward(self, x, w, b=None):
         if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1] or (

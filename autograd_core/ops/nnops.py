@@ -216,6 +216,8 @@ class BinaryCrossEntropy(Function):
     0/0 gradient where x is exactly 0 or 1 (a saturated float32 sigmoid); here
     d/dx = (x - y) / max(x (1 - x), 1e-12) and d/dy = log(1 - x) - log(x), as PyTorch."""
 
+    keeps_state = False
+
     def forward(self, x, y):
         if x.dtype.kind != "f":
             raise TypeError(f"binary_cross_entropy: input must be floating point, got {x.dtype}")

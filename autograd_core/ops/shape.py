@@ -115,6 +115,8 @@ _REVERSED = _Reversed()
 class Expand(Function):
     """Size-1 dims (and new leading dims) broadcast to ``shape`` (a read-only view)."""
 
+    keeps_state = False
+
     def forward(self, a, shape):
         return np.broadcast_to(a, shape)
 

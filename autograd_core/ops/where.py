@@ -33,6 +33,8 @@ def _zero(g):
 class Where(Function):
     """``cond ? a : b`` elementwise; shapes broadcast; cond is bool and gets no gradient."""
 
+    keeps_state = False
+
     def forward(self, cond, a, b):
         if cond.dtype != np.bool_:
             raise TypeError(
@@ -150,6 +152,8 @@ def _binary(op, ufunc, a, b):
 
 @register("maximum", "elementwise")
 class Maximum(Function):
+    keeps_state = False
+
     def forward(self, a, b):
         self.save_for_backward(a, b)
         return _binary("maximum", np.maximum, a, b)
@@ -172,6 +176,8 @@ class Maximum(Function):
 
 @register("minimum", "elementwise")
 class Minimum(Function):
+    keeps_state = False
+
     def forward(self, a, b):
         self.save_for_backward(a, b)
         return _binary("minimum", np.minimum, a, b)

@@ -494,3 +494,37 @@ def test_a_pooled_gradient_becomes_grad_without_a_copy():
     assert not g.flags.owndata and buffers.owns_data(g) and g.flags.writeable
     y = np.asarray(x.sigmoid()._data)
     np.testing.assert_allclose(g, y * (1 - y), rtol=1e-6)
+
+
+def test_nodes_that_keep_no_state_get_no_instance_dict_from_backward():
+    # keeps_state = False: the engine frees the saved values without looking in the
+    # node's __dict__ (reading it would create an empty dict on every such node)
+    x = T(np.linspace(0.1, 1.0, 10))
+    y = (x * x).tanh()
+    mul, tanh = y.grad_fn, y.grad_fn.next_functions[0][0]
+    assert type(mul).keeps_state is False or type(tanh).keeps_state is False
+    y.sum().backward()
+    for node in (mul, tanh):
+        assert not type(node).keeps_state
+        assert not any(isinstance(r, dict) for r in gc.get_referents(node))
+        assert node._released
+
+
+def test_arrays_an_op_stores_on_itself_are_freed_by_backward():
+    # keeps_state = True (the default): arrays stored as attributes go with the saved values
+    class Scale(ac.Function):
+        def forward(self, a):
+            self.factor = np.full(a.shape, 3.0)
+            return a * self.factor
+
+        def backward(self, g):
+            return g * T(self.factor)
+
+    assert Scale.keeps_state
+    x = T(np.ones(4))
+    y = Scale.apply(x)
+    ref = weakref.ref(y.grad_fn.factor)
+    y.sum().backward()
+    gc.collect()
+    assert ref() is None
+    np.testing.assert_array_equal(x.grad.numpy(), np.full(4, 3.0))
