@@ -54,6 +54,8 @@ __all__ = [
 ]
 
 _FAST = (np.dtype(np.float32), np.dtype(np.float64))
+_F32, _F64 = _FAST
+_empty = np.empty
 _SMALL = 4096  # elements: _run's fast path for tiny 1-D operands (see there)
 
 
@@ -243,22 +245,36 @@ def _run(loop, twin, arrays, params=(), split=None):
     are (numpy broadcasts and strides by itself). A call of ``split.MIN_SIZE`` elements
     or more runs ``split`` (the loop's chunk driver) on all the library's threads."""
     x = arrays[0]
-    dt, shape = x.dtype, x.shape
-    if len(shape) == 1 and x.size <= _SMALL and USE_NUMBA and dt in _FAST:
+    dt = x.dtype
+    if (dt is _F32 or dt is _F64) and x.ndim == 1 and x.size <= _SMALL and USE_NUMBA:
         # Tiny 1-D operands of one dtype and length, all contiguous (the per-op overhead
         # case): the loop runs on them as they are (their ravel() would be the same
         # views) into a plain np.empty (the pool serves only large arrays). The general
-        # route below costs ~1.5 us more than the ~0.4 us of the compiled call.
-        for a in arrays:
-            if a.dtype is not dt or a.shape != shape or not a.flags.c_contiguous:
-                break
+        # route below costs ~1.5 us more than the ~0.4 us of the compiled call. (``is``
+        # on the dtype: any other float32 descriptor, e.g. byte-swapped, goes below.)
+        shape = x.shape
+        if len(arrays) == 2:  # the backward kernels (g, y): no loop, no star-call
+            y = arrays[1]
+            if (y.dtype is dt and y.shape == shape and x.flags.c_contiguous
+                    and y.flags.c_contiguous):
+                out = _empty(shape, dt)
+                if params:
+                    loop(x, y, *[dt.type(p) for p in params], out)
+                else:
+                    loop(x, y, out)
+                return out
         else:
-            out = np.empty(shape, dt)
-            if params:
-                loop(*arrays, *[dt.type(p) for p in params], out)
+            for a in arrays:
+                if a.dtype is not dt or a.shape != shape or not a.flags.c_contiguous:
+                    break
             else:
-                loop(*arrays, out)
-            return out
+                out = _empty(shape, dt)
+                if params:
+                    loop(*arrays, *[dt.type(p) for p in params], out)
+                else:
+                    loop(*arrays, out)
+                return out
+    shape = x.shape
     plain = dt.kind == "f"  # one floating dtype, one shape: no promotion or broadcast
     for a in arrays[1:]:
         if a.dtype != dt or a.shape != shape:

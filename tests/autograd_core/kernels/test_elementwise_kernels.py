@@ -205,5 +205,17 @@ def test_tiny_1d_operands_same_as_general_path(monkeypatch, name):
         assert one.shape == (7,)
         np.testing.assert_allclose(one, twin(np.repeat(g[:1], 7), x, *params),
                                    **_tol(np.float32))
+        # the two-operand shortcut checks the second operand too: length 1, strided
+        two = kern(g, x[:1], *params)
+        assert two.shape == (7,)
+        np.testing.assert_array_equal(two, kern(g, np.repeat(x[:1], 7), *params))
+        xs = np.repeat(x, 2)[::2]
+        np.testing.assert_array_equal(kern(g, xs, *params), kern(g, x, *params))
+    # a float32 of the other byte order is another descriptor: not the shortcut (the
+    # general route hands it to the numpy twin, a few ulp from the loop)
+    arrays = _operands(n, (7,), np.float32, 8)
+    swapped = [a.astype(a.dtype.newbyteorder()) for a in arrays]
+    np.testing.assert_allclose(kern(*swapped, *params), twin(*arrays, *params),
+                               **_tol(np.float32))
     h = [a.astype(np.float16) for a in _operands(n, (7,), np.float32, 7)]
     assert kern(*h, *params).dtype == np.float16
