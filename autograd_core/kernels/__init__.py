@@ -28,7 +28,22 @@ import types
 
 USE_NUMBA = os.environ.get("AUTOGRAD_CORE_KERNELS", "numba").lower() != "numpy"
 
-__all__ = ["USE_NUMBA", "njit", "LazyKernel", "materialized", "init_numba"]
+__all__ = ["USE_NUMBA", "njit", "LazyKernel", "materialized", "init_numba", "env_number"]
+
+
+def env_number(name, default, scale=1):
+    """The environment variable ``name`` read as a number (``1e6`` and ``2.5`` allowed),
+    times ``scale``, as an int; ``default`` when unset. Anything else raises a
+    ValueError that names the variable and its value (at import, where it is read)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return int(default * scale)
+    try:
+        return int(float(raw) * scale)
+    except (ValueError, OverflowError):
+        raise ValueError(
+            f"environment variable {name}={raw!r}: expected a finite number"
+        ) from None
 
 # two threads calling the same kernel for the first time must get the same dispatcher
 _lock = threading.RLock()

@@ -29,12 +29,13 @@ queues the block (an atomic deque append) and drains the queue only if it gets t
 at once; ``empty`` drains the queue first thing under the lock.
 """
 import collections
-import os
 from math import prod as _prod
 import sys
 import threading
 
 import numpy as np
+
+from . import env_number
 
 __all__ = ["empty", "empty_like", "empty_cache", "cached_bytes", "limit", "set_limit",
            "owns_data", "THRESHOLD", "ALIGN", "GRAIN"]
@@ -53,8 +54,7 @@ _lock = threading.Lock()
 _free = []                          # idle blocks (raw uint8 arrays), oldest first
 _returned = collections.deque()     # blocks given back but not yet filed (see above)
 _ALONE = None  # set below, once _alone_refs exists
-_state = {"idle": 0, "limit": int(float(os.environ.get(
-    "AUTOGRAD_CORE_BUFFER_CACHE_MIB", "256")) * (1 << 20))}
+_state = {"idle": 0, "limit": env_number("AUTOGRAD_CORE_BUFFER_CACHE_MIB", 256, 1 << 20)}
 
 
 class _Block(np.ndarray):

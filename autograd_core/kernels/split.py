@@ -55,12 +55,13 @@ import threading
 import numpy as np
 
 from . import blas as _blas
+from . import env_number
 
 __all__ = ["MIN_SIZE", "CHUNK", "SPIN", "BACKOFF_MAX", "threads", "use", "share", "span",
            "wait_done", "pool_size", "shared_calls"]
 
 #: calls with fewer elements than this run serially (env AUTOGRAD_CORE_SPLIT_MIN)
-MIN_SIZE = int(float(os.environ.get("AUTOGRAD_CORE_SPLIT_MIN", 1 << 20)))
+MIN_SIZE = env_number("AUTOGRAD_CORE_SPLIT_MIN", 1 << 20)
 #: elements per chunk (row kernels: rows holding about this many elements)
 CHUNK = 1 << 16
 #: checks of the done count before a caller that finished its chunks blocks
