@@ -1,11 +1,13 @@
-"""The suite's own Numba loops (imported by workers only): the STREAM-style triad and
-the serial / parallel relu pair of the threading section. ``cache=True`` so that runs
+"""The suite's own Numba loops (imported by workers only): the STREAM-style triad, the
+serial / parallel relu pair of the threading section and its parallel sigmoid. ``cache=True`` so that runs
 after the first (and the smoke test) load them instead of compiling; parallel loops
 take seconds to compile."""
 from numba import njit, prange
 
+from autograd_core.kernels import fastmath as _fm
+
 __all__ = ["triad_serial", "triad_parallel", "relu_serial", "relu_parallel",
-           "relu_bwd_serial", "relu_bwd_parallel"]
+           "relu_bwd_serial", "relu_bwd_parallel", "sigmoid_parallel"]
 
 
 @njit(cache=True)
@@ -42,3 +44,14 @@ def relu_bwd_serial(g, y, out):
 def relu_bwd_parallel(g, y, out):
     for i in prange(g.size):
         out[i] = g[i] if y[i] > 0 else 0
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def sigmoid_parallel(x, out):
+    # the library's sigmoid loop (kernels/elementwise.py) as a prange loop
+    one = out.dtype.type(1)
+    for i in prange(out.size):
+        z = x[i]
+        e = _fm.exp(-abs(z))
+        num = e if z < 0 else one
+        out[i] = num / (one + e)

@@ -9,15 +9,20 @@ here, the arrangements are the experiment):
 - a layer's worth of work as training does it, alternating BLAS and elementwise kernels:
   ``h = x @ W.T``, relu, relu backward, ``g.T @ x``, ``g @ W`` (batch x 784 -> 512),
   with the elementwise kernels as serial Numba loops or as parallel (prange) loops;
-- our full MLP training step with BLAS at 1 thread and at all cores.
-Ratio: time / the chosen arrangement (BLAS all cores, serial Numba).
+- our full MLP training step with BLAS at 1 thread and at all cores;
+- a product followed by a large sigmoid (``thread_sigmoid_n`` float32 elements), the
+  case where a second core pays for a compute-bound kernel: the library's sigmoid as
+  users get it (from ``kernels.split.MIN_SIZE`` elements up it is shared between the
+  caller and a helper thread that blocks when idle), the same with the split off
+  (serial), and the same loop as a Numba ``prange`` loop.
+Ratio: time / the chosen arrangement (BLAS all cores, serial Numba, split on).
 """
 import os
 
 from . import report
 from .harness import Settings, WorkerError, interleave
 
-__all__ = ["run", "layer_task", "arrangements"]
+__all__ = ["run", "layer_task", "sigmoid_task", "arrangements"]
 
 class _Layer:
     def __init__(self, batch, parallel):
@@ -45,6 +50,35 @@ class _Layer:
 
 def layer_task(batch, parallel):
     return _Layer(batch, parallel)
+
+
+class _Sigmoid:
+    def __init__(self, n, how):
+        import numpy as np
+        rng = np.random.default_rng(0)
+        self.a = rng.standard_normal((512, 512)).astype(np.float32)
+        self.b = rng.standard_normal((512, 512)).astype(np.float32)
+        self.x = (rng.standard_normal(n) * 4).astype(np.float32)
+        from autograd_core.kernels import elementwise as K, split
+        self.split = split
+        if how == "prange":
+            from . import loops
+            out = np.empty_like(self.x)
+            self.f = lambda x: loops.sigmoid_parallel(x, out)
+        else:
+            if how == "serial":
+                split.MIN_SIZE = 1 << 62  # this worker process only
+            self.f = K.sigmoid
+        self.step()  # compile
+        self.info = {"threads": split.threads(), "split_min": split.MIN_SIZE}
+
+    def step(self):
+        self.a @ self.b
+        self.f(self.x)
+
+
+def sigmoid_task(n, how):
+    return _Sigmoid(n, how)
 
 
 def arrangements(cores):
@@ -96,6 +130,36 @@ def run(settings):
                     f"our MLP step, B={batch}", k, res[k]["samples"], "ms", scale=1e3,
                     base_samples=None if k == chosen else res[chosen]["samples"],
                     baseline=chosen))
+        # a product, then a large sigmoid: the split against serial and prange loops
+        n = settings.sizes.get("thread_sigmoid_n")
+        if n:
+            env = arr[chosen][0]
+            hows = {f"BLAS {cores} + split sigmoid (chosen)": "split",
+                    f"BLAS {cores} + serial sigmoid": "serial",
+                    f"BLAS {cores} + prange sigmoid {cores}": "prange"}
+            sw = {}
+            try:
+                for i, k in enumerate(hows):
+                    sw[k] = plain.worker(f"threads-sig-{i}", extra_env=env)
+                hs = {k: sw[k].setup("benchmarks.s8_threading:sigmoid_task", n=n, how=h)
+                      for k, h in hows.items()}
+                res = interleave(hs, settings.rounds, settings.target)
+                first = next(iter(hows))
+                for k in hs:
+                    rows.append(report.row(
+                        f"512x512 @ 512x512, then sigmoid of {n:,} float32", k,
+                        res[k]["samples"], "ms", scale=1e3,
+                        base_samples=None if k == first else res[first]["samples"],
+                        baseline=first))
+                info = hs[first].info["info"]
+                shared = "yes" if n >= info["split_min"] and info["threads"] > 1 else "no"
+                notes.append(f"sigmoid rows: split on {info['threads']} threads from "
+                             f"{info['split_min']:,} elements (shared here: {shared}); prange "
+                             "is Numba's parallel pool, whose idle threads spin, next to "
+                             "OpenBLAS's, whose idle threads spin too")
+            finally:
+                for w in sw.values():
+                    w.close()
     finally:
         for w in workers.values():
             w.close()

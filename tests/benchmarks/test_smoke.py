@@ -91,3 +91,14 @@ def test_outputs_written(smoke):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     for n in SECTIONS:
         assert f"== {n}. " in proc.stdout
+
+
+def test_threading_section_compares_the_split_with_serial_and_prange(smoke):
+    _, _, data = smoke
+    rows = [r for t in data["tables"] if t["section"] == 8 for r in t["rows"]
+            if "sigmoid" in r["case"]]
+    kinds = {r["contender"].split(" + ")[1].split(" sigmoid")[0] for r in rows}
+    assert kinds == {"split", "serial", "prange"}
+    chosen = [r for r in rows if "(chosen)" in r["contender"]]
+    assert len(chosen) == 1 and chosen[0]["ratio"] is None
+    assert all(r["baseline"] == chosen[0]["contender"] for r in rows if r is not chosen[0])
