@@ -242,12 +242,6 @@ def _paired(samples, base, nbytes, base_bytes):
     return r[len(r) // 2] if r else None
 
 
-def _paired_time(samples, base):
-    """Median over rounds of (baseline time / time): the speedup, rounds paired."""
-    r = sorted(b / s for s, b in zip(samples, base))
-    return r[len(r) // 2] if r else None
-
-
 def _case_threads(h):
     info = h.info.get("info") if isinstance(h.info, dict) else None
     return (info or {}).get("threads", 1)
@@ -328,8 +322,9 @@ def run(settings):
                                                    nbytes["triad"])
                 one = f"{case}/kernel serial"
                 if one in res:
-                    extra["speedup vs 1 thread"] = _paired_time(res[key]["samples"],
-                                                                res[one]["samples"])
+                    # same bytes on both sides: the bandwidth ratio is the speedup
+                    extra["speedup vs 1 thread"] = _paired(res[key]["samples"],
+                                                           res[one]["samples"], 1, 1)
             else:
                 extra["vs fresh-output triad"] = _paired(res[key]["samples"], fresh,
                                                          nbytes[key], nbytes["triad"])
