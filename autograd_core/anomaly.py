@@ -4,6 +4,7 @@ While enabled, each recorded node keeps the stack where it was created in forwar
 the engine checks every gradient a node returns and raises ``AnomalyError`` naming
 the op and showing that stack.
 """
+import threading
 import traceback
 
 import numpy as np
@@ -11,7 +12,9 @@ import numpy as np
 __all__ = ["detect_anomaly", "AnomalyError", "is_anomaly_enabled"]
 
 
-class _State:
+class _State(threading.local):
+    """Per thread, as in PyTorch: one thread's detect_anomaly() does not reach another."""
+
     enabled = False
 
 
@@ -32,11 +35,11 @@ def record_creation(node):
 
 
 def check(node, grads):
-    """Raise AnomalyError if any gradient returned by ``node.backward`` has NaN/Inf."""
-    for i, g in enumerate(grads):
-        if g is None:
+    """Raise AnomalyError if any gradient (an ndarray) returned by ``node``'s backward
+    has NaN/Inf."""
+    for i, arr in enumerate(grads):
+        if arr is None:
             continue
-        arr = g._data
         if arr.dtype.kind == "f" and not np.isfinite(arr).all():
             kind = "nan" if np.isnan(arr).any() else "inf"
             where = getattr(node, "_trace", None) or "(created before detect_anomaly was enabled)\n"

@@ -1,97 +1,127 @@
-"""``Function``: the base of every primitive op, and the graph node it becomes.
-
-A primitive is a subclass with two methods side by side:
-
-- ``forward(ctx, *arrays, **params)`` gets numpy arrays and returns an array (or a
-  tuple of arrays); it may call ``ctx.save_for_backward(...)``.
-- ``backward(ctx, *grads)`` gets the output gradient(s) as Tensors and returns one
-  gradient per input (a Tensor or None), written with Tensor operations so that,
-  under ``create_graph=True``, the backward pass is itself recorded.
-- optionally ``array_backward(ctx, *grads)``: the same rule on ndarrays (saved values
-  from ``ctx.saved_arrays``), returning arrays or None. The engine uses it when the
-  backward is not recorded (``create_graph=False``, the common case): no Tensor is
-  built per intermediate gradient, which is most of the per-op cost on small tensors.
+"""``Function``: the base of every op, and the graph node it becomes.
 
 An instance is created for each call and, when the call is recorded, it *is* the graph
-node (``tensor.grad_fn``). The glue that runs a primitive and records it lives in
-``Tensor._apply``; the walk over nodes lives in ``engine.py``.
+node (``tensor.grad_fn``). The node owns its recording: which inputs it came from
+(``edges``), their and its outputs' shapes and dtypes, and what its forward saved for
+backward (``saved_values``, checked against in-place changes on the way out).
+
+Two kinds of op share this base:
+
+- the library's primitives (``Primitive``): ``forward(self, F, *arrays, **params)`` and
+  ``backward(self, F, *grads)`` are written once against an array namespace ``F``
+  (``autograd_core.backend``). Forward always gets the array interpreter. Backward gets
+  the array interpreter for a plain ``backward()`` and the Tensor interpreter under
+  ``create_graph=True``, where every ``F.<op>`` call is itself a recorded op, so the same
+  rule gives grad-of-grad.
+- user-defined ops (``Function``, as ``torch.autograd.Function``): ``forward(self,
+  *arrays, **params)`` on arrays, ``backward(self, *grads)`` with Tensors, reading
+  ``self.saved_tensors``. The engine wraps and unwraps around it.
+
+The glue that runs an op and records it is ``Tensor._apply``; the walk is ``engine.py``.
 """
+from .backend import ARRAYS
 
-import numpy as np
-
-__all__ = ["Function", "SavedTensorError"]
+__all__ = ["Function", "Primitive", "SavedTensorError"]
 
 
 class SavedTensorError(RuntimeError):
-    """Backward found its saved tensors freed or modified in place."""
+    """Backward found its saved values freed or modified in place."""
 
 
-class _Saved(tuple):
-    """A tensor saved for backward, with the version it had when saved:
-    (tensor, array, version box, saved version, output index).
+# What a saved value is, in ``saved_sources``: an int k >= 0 is input k, -1 - i is
+# output i, None a constant the forward made. Interned for the common saves, so a node
+# holds a shared tuple instead of building one.
+_SOURCES = {}
+_NEEDS = {(False,): (False,), (True,): (True,), (False, False): (False, False),
+          (False, True): (False, True), (True, False): (True, False),
+          (True, True): (True, True)}  # shared needs_input_grad tuples
+_NEEDS_ONE = _NEEDS[(True,)]
+_CONSTANT_VERSION = [0]  # the version box of a constant: never changes
+# Interned per-input (shape, dtype) records: nodes of one signature share one record
+# instead of each holding fresh tuples; bounded so odd workloads cannot grow it forever.
+_META = {}
+_META_MAX = 4096
 
-    Outputs are stored as (array, version box) only, with ``tensor`` None, so that a node
-    never holds the Tensor that holds the node (no reference cycle); unpacking rebuilds a
-    Tensor that points back at the node, which is what double backward needs.
-    """
 
-    __slots__ = ()
+def _meta(key):
+    m = _META.get(key)
+    if m is None:
+        m = tuple([(key[k], key[k + 1]) for k in range(0, len(key), 2)])
+        if len(_META) < _META_MAX:
+            _META[key] = m
+    return m
 
-    def __new__(cls, tensor, array, version, saved_version, out_index):
-        return tuple.__new__(cls, (tensor, array, version, saved_version, out_index))
 
-    tensor = property(lambda s: s[0])
-    array = property(lambda s: s[1])
-    version = property(lambda s: s[2])
-    saved_version = property(lambda s: s[3])
-    out_index = property(lambda s: s[4])
+def _arrays_meta(arrays):
+    key = []
+    for a in arrays:
+        key.append(a.shape)
+        key.append(a.dtype)
+    return _meta(tuple(key))
+
+
+def needs_input_grad(inputs):
+    """Per input Tensor: does it require grad (a shared tuple for one or two inputs)."""
+    if len(inputs) == 1:
+        return _NEEDS_ONE
+    if len(inputs) == 2:
+        return _NEEDS[(inputs[0]._requires_grad, inputs[1]._requires_grad)]
+    return tuple([t._requires_grad for t in inputs])
+
+
+def _intern(sources):
+    return _SOURCES.setdefault(sources, sources)
 
 
 class Function:
-    """Base class of primitive ops; an instance is one node of the graph."""
+    """Base class of ops; an instance is one node of the graph.
+
+    User ops subclass it PyTorch-style (see the module doc) and run with
+    ``MyOp.apply(x, y, alpha=2)``.
+    """
 
     #: registered op name (set by ``ops.registry.register``)
     name = None
     #: False for ops whose outputs never carry a gradient (comparisons, argmax)
     differentiable = True
+    #: True when forward/backward take the array namespace (``Primitive``)
+    uses_namespace = False
+    #: False when ``forward`` never stores anything on the node (``self.x = ...``):
+    #: after backward the engine then frees only the saved values and does not look in
+    #: the instance ``__dict__`` (reading it creates one). True is always safe.
+    stores_attributes = True
 
-    # Bookkeeping lives in slots (set by Tensor._apply); what an op's forward stores on
-    # itself goes to the instance __dict__, so release() knows exactly what to free.
-    #: optional array-level twin of ``backward`` (see the module doc); None: not provided
-    array_backward = None
-
-    # _sv holds what was saved, flat: five fields per saved value (tensor, array, version
-    # box, saved version, output index), in one tuple rather than a tuple of records (one
-    # object per node instead of 1 + k: less memory and time per op). () when nothing
-    # was saved, None once released (so no separate "released" flag). ``_saved`` gives
-    # the records (``_Saved``) for readers such as the graph drawing.
-    __slots__ = ("_recording", "needs_input_grad", "edges", "_imeta", "_ometa", "_oshape",
-                 "_odtype", "n_outputs", "_sv", "_tensor_cls", "_trace",
-                 "__dict__", "__weakref__")
+    # Bookkeeping lives in slots; what a forward stores on itself goes to the instance
+    # __dict__, so release() knows exactly what to free.
+    __slots__ = (
+        "_recording",       # whether save_for_backward keeps anything
+        "needs_input_grad",  # per input: does it need a gradient (tuple of bools)
+        "edges",            # per input: None, (node, out_index) or (None, leaf tensor)
+        "n_outputs",
+        "_input_meta",      # per input (shape, dtype); None when all equal the output's
+        "_output_meta",     # per output (shape, dtype); None for one output (next two)
+        "_out_shape", "_out_dtype",
+        "saved_values",     # the saved arrays; None once released
+        "saved_sources",    # per saved value: input k, output -1 - i, or None (constant)
+        "saved_versions",   # per saved value: (version box, version when saved), flat
+        "_trace",           # anomaly mode: where the forward ran
+        "__dict__", "__weakref__",
+    )
     # Rare per-node state (hooks on outputs, retain_grad) lives in the instance __dict__
     # when set: nothing to store per op on the common path.
     _out_hooks = None
     _retained = None
-    #: False when ``forward`` never stores anything on the node (``self.x = ...``).
-    #: After backward the engine then frees only the saved values and does not look in
-    #: the instance ``__dict__`` for arrays: reading ``node.__dict__`` creates an empty
-    #: dict on a node that has none (1.2% of the instructions of a small op on the
-    #: per-op chain, by callgrind). True (the default) is always safe.
-    keeps_state = True
-
-    # Attributes every node gets from Tensor._apply:
-    #   needs_input_grad  tuple of bools, one per input
-    #   edges             per input: None, (node, out_index) or (None, leaf_tensor)
-    #   _imeta            per input: (shape, dtype), or None when all are the output's
-    #   _oshape, _odtype  the output's shape and dtype (one output); _ometa: several
-    #   _recording        whether save_for_backward keeps anything
-    #   _outputs          weak references to output tensors (for hooks / retain_grad)
 
     def forward(self, *arrays, **params):  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
 
     def backward(self, *grads):  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
+
+    # How Tensor._apply and the engine call an op: a primitive's own methods (set by
+    # Primitive.__init_subclass__, no extra call), or these adapters for user ops.
+    def _forward(self, F, *arrays, **params):
+        return self.forward(*arrays, **params)
 
     @classmethod
     def apply(cls, *args, **params):
@@ -105,16 +135,164 @@ class Function:
         args = tuple(x if hasattr(x, "_apply") else a._to_tensor(x) for x in args)
         return a._apply(cls, *args, **params)
 
-    # -- saving -----------------------------------------------------------------
+    # -- recording (called by Tensor._apply) -----------------------------------------
     def save_for_backward(self, *arrays):
         """Save arrays for backward; nothing is kept when the call is not recorded.
 
-        Pass the forward's own input arrays or its output array: ``saved_tensors`` then
-        returns the corresponding Tensors (inputs with their graph, so double backward
-        flows through them). Any other array is saved as a constant.
+        Pass the forward's own input arrays or its output array: under
+        ``create_graph=True`` they come back as the corresponding Tensors (inputs with
+        their graph, so double backward flows through them). Any other array is saved
+        as a constant.
         """
         if self._recording:
-            self._sv = arrays  # resolved in Tensor._apply once outputs exist
+            self.saved_values = arrays  # resolved by _link once outputs exist
+
+    def _as_arrays(self, out):
+        """Forward results as ndarrays: numpy ufuncs and reductions return numpy
+        *scalars* for 0-d results, which a Tensor must not hold (no shared memory, no
+        in-place writes). A saved output is re-pointed at the new array so it is still
+        recognised as the output (double backward flows through it)."""
+        if type(out) is tuple:
+            return tuple([o if ARRAYS.is_array(o) else self._as_arrays(o) for o in out])
+        arr = ARRAYS.asarray(out)
+        if self._recording and self.saved_values:
+            self.saved_values = tuple([arr if s is out else s for s in self.saved_values])
+        return arr
+
+    def _link(self, inputs, arrays, out, make):
+        """Record this call: edges from ``inputs`` (Tensors whose ``arrays`` the forward
+        got), shapes and dtypes, the saved values; returns the output Tensor(s), made
+        with ``make(array, requires_grad, node, out_index, version)``."""
+        n = len(inputs)
+        if n == 1:  # the common arities without a loop
+            t0 = inputs[0]
+            f = t0.grad_fn
+            self.edges = ((f, t0._out_index) if f is not None else (None, t0),)
+        elif n == 2:
+            t0, t1 = inputs
+            e0 = e1 = None
+            if t0._requires_grad:
+                f = t0.grad_fn
+                e0 = (f, t0._out_index) if f is not None else (None, t0)
+            if t1._requires_grad:
+                f = t1.grad_fn
+                e1 = (f, t1._out_index) if f is not None else (None, t1)
+            self.edges = (e0, e1)
+        else:
+            self.edges = tuple([None if not t._requires_grad else
+                                (t.grad_fn, t._out_index) if t.grad_fn is not None else
+                                (None, t) for t in inputs])
+        if type(out) is tuple:
+            return self._link_outputs(inputs, arrays, out, make)
+        self.n_outputs = 1
+        self._output_meta = None
+        self._out_shape = shape = out.shape
+        self._out_dtype = dtype = out.dtype
+        # no input record when every input has the output's shape and dtype (elementwise
+        # ops without broadcasting): a few comparisons instead of building tuples
+        if n == 1:
+            a = arrays[0]
+            same = a.dtype is dtype and a.shape == shape
+        elif n == 2:
+            a, b = arrays
+            same = (a.shape == shape and b.shape == shape and a.dtype is dtype
+                    and b.dtype is dtype)
+        else:
+            same = False
+        self._input_meta = None if same else _arrays_meta(arrays)
+        differentiable = dtype.kind == "f"
+        t = make(out, differentiable, self if differentiable else None, 0, None)
+        saved = self.saved_values
+        if saved:
+            self._resolve_saved(saved, inputs, arrays, (t,))
+        return t
+
+    def _link_outputs(self, inputs, arrays, out, make):
+        self.n_outputs = len(out)
+        self._input_meta = _arrays_meta(arrays)
+        self._output_meta = _arrays_meta(out)
+        self._out_shape = self._out_dtype = None
+        nondiff = getattr(self, "non_differentiable", ())
+        results = tuple([make(o, True, self, i, None)
+                         if o.dtype.kind == "f" and i not in nondiff else
+                         make(o, False, None, 0, None) for i, o in enumerate(out)])
+        if self.saved_values:
+            self._resolve_saved(self.saved_values, inputs, arrays, results)
+        return results
+
+    def _resolve_saved(self, saved, inputs, arrays, outputs):
+        """Name each saved array: one of the inputs (by identity, preferring the same
+        position), one of the outputs, or a constant; note its version."""
+        n = len(saved)
+        if n == 2 and len(arrays) == 2 and saved[0] is arrays[0] and saved[1] is arrays[1]:
+            v0, v1 = inputs[0]._version, inputs[1]._version  # a binary op saving both
+            self.saved_sources = _BOTH_INPUTS
+            self.saved_versions = (v0, v0[0], v1, v1[0])
+            return
+        if n == 1:
+            s = saved[0]
+            o = outputs[0]
+            if s is o._data:  # a unary op saving its output
+                self.saved_sources = _FIRST_OUTPUT
+                self.saved_versions = (o._version, 0)
+                return
+            if s is arrays[0]:  # ... or its input
+                v = inputs[0]._version
+                self.saved_sources = _FIRST_INPUT
+                self.saved_versions = (v, v[0])
+                return
+        sources, versions, values = [], [], []
+        for k, s in enumerate(saved):
+            if k < len(arrays) and arrays[k] is s:
+                src = k
+            else:
+                src = next((j for j, a in enumerate(arrays) if a is s), None)
+                if src is None:
+                    src = next((-1 - i for i, o in enumerate(outputs) if o._data is s), None)
+            if src is None:
+                box = _CONSTANT_VERSION
+                s = ARRAYS.asarray(s)
+            elif src >= 0:
+                box = inputs[src]._version
+            else:
+                box = outputs[-1 - src]._version
+            sources.append(src)
+            versions += (box, box[0])
+            values.append(s)
+        self.saved_values = tuple(values)
+        self.saved_sources = _intern(tuple(sources))
+        self.saved_versions = tuple(versions)
+
+    # -- reading what was saved ----------------------------------------------------------
+    @property
+    def saved_arrays(self):
+        """The saved arrays, after checking none was freed or modified in place."""
+        values = self.saved_values
+        if not values:
+            if values is None:
+                raise self._freed_error()
+            return values
+        v = self.saved_versions
+        if len(v) == 4:  # two values, the common case: no loop
+            if v[0][0] != v[1] or v[2][0] != v[3]:
+                raise self._version_error(0 if v[0][0] != v[1] else 1)
+        elif len(v) == 2:
+            if v[0][0] != v[1]:
+                raise self._version_error(0)
+        else:
+            for k in range(0, len(v), 2):
+                if v[k][0] != v[k + 1]:
+                    raise self._version_error(k // 2)
+        return values
+
+    @property
+    def saved_tensors(self):
+        """The saved values as Tensors (user ops, inside ``backward``)."""
+        unpacked = self.__dict__.get("_unpacked")
+        if unpacked is None:
+            self.saved_arrays  # raises the freed / modified error
+            raise RuntimeError(f"{self.op_name}: saved_tensors is only available inside backward")
+        return unpacked
 
     def _freed_error(self):
         return SavedTensorError(
@@ -126,81 +304,49 @@ class Function:
             "saved tensors after calling backward."
         )
 
-    def _version_error(self, sv, k):
-        arr, version, saved_version = sv[k + 1], sv[k + 2], sv[k + 3]
+    def _version_error(self, k):
+        box, at = self.saved_versions[2 * k], self.saved_versions[2 * k + 1]
         return SavedTensorError(
             f"one of the variables needed for gradient computation has been "
             f"modified by an inplace operation: a tensor of shape "
-            f"{tuple(arr.shape)} saved by {self.op_name} is at version "
-            f"{version[0]}; expected version {saved_version} instead. "
+            f"{tuple(self.saved_values[k].shape)} saved by {self.op_name} is at version "
+            f"{box[0]}; expected version {at} instead. "
             "Modify a copy (x.clone()) instead, or do the in-place change "
             "after backward."
         )
 
     @property
-    def _saved(self):
-        """The saved values as ``_Saved`` records (None once released)."""
-        sv = self._sv
-        if sv is None:
-            return None
-        return tuple([tuple.__new__(_Saved, sv[k:k + 5]) for k in range(0, len(sv), 5)])
-
-    @property
-    def saved_tensors(self):
-        """The saved Tensors, after checking none was freed or modified in place."""
-        sv = self._sv
-        if sv is None:
-            raise self._freed_error()
+    def saved(self):
+        """(array, source) per saved value (source: ``('input', k)``, ``('output', i)``
+        or ``('constant', None)``), or None once released: for readers such as the
+        graph drawing."""
+        values = self.saved_values
+        if not values:
+            return values
         out = []
-        for k in range(0, len(sv), 5):
-            if sv[k + 2][0] != sv[k + 3]:
-                raise self._version_error(sv, k)
-            t = sv[k]
-            out.append(t if t is not None else
-                       self._tensor_cls._output_of(self, tuple.__new__(_Saved, sv[k:k + 5])))
+        for a, s in zip(values, self.saved_sources):
+            kind = "constant" if s is None else "input" if s >= 0 else "output"
+            out.append((a, kind, None if s is None else s if s >= 0 else -1 - s))
         return tuple(out)
-
-    @property
-    def saved_arrays(self):
-        """The saved values as ndarrays (for ``array_backward``), with the same checks as
-        ``saved_tensors``; no Tensor is built."""
-        sv = self._sv
-        if sv is None:
-            raise self._freed_error()
-        n = len(sv)
-        if n == 10:  # two saved values, the common case (binary ops): no loop
-            if sv[2][0] != sv[3]:
-                raise self._version_error(sv, 0)
-            if sv[7][0] != sv[8]:
-                raise self._version_error(sv, 5)
-            return sv[1], sv[6]
-        if n == 5:  # one saved value (unary ops)
-            if sv[2][0] != sv[3]:
-                raise self._version_error(sv, 0)
-            return (sv[1],)
-        for k in range(0, n, 5):
-            if sv[k + 2][0] != sv[k + 3]:
-                raise self._version_error(sv, k)
-        return sv[1::5]
 
     @property
     def output_meta(self):
         """Per output: (shape, dtype)."""
-        if self._ometa is not None:
-            return self._ometa
-        return ((self._oshape, self._odtype),)
+        if self._output_meta is not None:
+            return self._output_meta
+        return ((self._out_shape, self._out_dtype),)
 
     @property
     def input_meta(self):
-        """Per input: (shape, dtype) when the op ran (``_imeta`` None: all as the output)."""
-        if self._imeta is not None:
-            return self._imeta
-        return ((self._oshape, self._odtype),) * len(self.edges)
+        """Per input: (shape, dtype) when the op ran."""
+        if self._input_meta is not None:
+            return self._input_meta
+        return ((self._out_shape, self._out_dtype),) * len(self.edges)
 
     @property
-    def _released(self):
+    def released(self):
         """True once ``release()`` freed the saved values."""
-        return self._sv is None
+        return self.saved_values is None
 
     # -- description --------------------------------------------------------------
     @property
@@ -226,11 +372,32 @@ class Function:
     def release(self):
         """Free what was saved for backward (called by the engine unless retain_graph).
 
-        Saved tensors and every array an op stored on itself are dropped; the graph's
+        Saved values and every array an op stored on itself are dropped; the graph's
         structure (edges) stays, so drawing it still works.
         """
-        self._sv = None
+        self.saved_values = None
         d = self.__dict__
         if d:
-            for k in [k for k, v in d.items() if isinstance(v, np.ndarray) or hasattr(v, "_data")]:
+            for k in [k for k, v in d.items() if ARRAYS.is_array(v) or hasattr(v, "_data")]:
                 del d[k]
+
+
+_BOTH_INPUTS = _intern((0, 1))
+_FIRST_INPUT = _intern((0,))
+_FIRST_OUTPUT = _intern((-1,))
+
+
+class Primitive(Function):
+    """A library op: ``forward(self, F, *arrays, **params)`` and ``backward(self, F,
+    *grads)``, each written once against the array namespace ``F`` (see the module doc).
+
+    Backward reads its saved values with ``F.saved(self)`` and returns one gradient per
+    input (or None), in the output's broadcast shape: the engine reduces it.
+    """
+
+    uses_namespace = True
+    __slots__ = ()
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        cls._forward = cls.forward

@@ -1,15 +1,17 @@
 """Gradient-recording mode: ``no_grad`` / ``enable_grad`` / ``set_grad_enabled``.
 
-The flag is module state read by the one glue routine in ``tensor.py``; the
-context managers double as decorators, as in PyTorch.
+The flag is per thread, as in PyTorch: one thread's ``no_grad`` (or the walk of its
+``backward()``) never changes what another thread records. It is read by the one glue
+routine in ``tensor.py``; the context managers double as decorators.
 """
 import functools
+import threading
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
 
 
-class _State:
-    enabled = True
+class _State(threading.local):
+    enabled = True  # every new thread starts with recording on
 
 
 STATE = _State()

@@ -10,7 +10,10 @@ import weakref
 import numpy as np
 
 from . import dtypes, engine
-from .grad_mode import STATE
+from .backend import ARRAYS as _ARRAYS, TensorNamespace
+from .function import needs_input_grad
+from .grad_mode import STATE as _GRAD
+from .ops.registry import REGISTRY
 from .ops.arith import ArithMethods
 from .ops.elementwise import ElementwiseMethods
 from .ops.reduce import ReduceMethods
@@ -20,7 +23,6 @@ from .ops.linalg import LinalgMethods
 from .ops.compare import CompareMethods
 from .ops.inplace import InplaceMethods
 from . import anomaly
-from ._record import _NEEDS, _NEEDS_T, _as_arrays, _input_meta, _record_outputs, _resolve_saved
 
 __all__ = ["Tensor"]
 
@@ -93,11 +95,6 @@ class Tensor(
         t._out_index = out_index
         return t
 
-    @classmethod
-    def _output_of(cls, node, saved):
-        """Rebuild a saved output tensor of ``node`` (used by ``Function.saved_tensors``)."""
-        return cls._make(saved.array, True, node, saved.out_index, saved.version)
-
     def _to_tensor(self, other):
         """``other`` as a Tensor; Python scalars take the dtype numpy's promotion gives them."""
         if isinstance(other, Tensor):
@@ -122,124 +119,44 @@ class Tensor(
     # -- the glue routine -----------------------------------------------------------
     @staticmethod  # not a classmethod: no bound method to build on every op
     def _apply(fn_cls, *inputs, **params):
-        """Run primitive ``fn_cls`` on Tensors ``inputs``; record a node when needed."""
-        # Hot path of every op: one- and two-input calls are spelled out (no list
-        # building); shape/dtype records are slots or shared interned tuples (_META).
-        ctx = _new(fn_cls)
+        """Run op ``fn_cls`` on Tensors ``inputs``; the node records itself when an input
+        requires grad and grad mode is on."""
+        node = _new(fn_cls)
         n = len(inputs)
-        record = False
-        if STATE.enabled and fn_cls.differentiable:
-            if n == 2:  # the common arities without a loop
-                record = inputs[0]._requires_grad or inputs[1]._requires_grad
-            elif n == 1:
-                record = inputs[0]._requires_grad
-            else:
-                record = any([t._requires_grad for t in inputs])
-        ctx._recording = record
-        if not record:
-            ctx.needs_input_grad = None
-            if params:
-                out = ctx.forward(*[t._data for t in inputs], **params)
-            elif n == 1:  # no **{}: a call without keywords is cheaper
-                out = ctx.forward(inputs[0]._data)
-            elif n == 2:
-                out = ctx.forward(inputs[0]._data, inputs[1]._data)
-            else:
-                out = ctx.forward(*[t._data for t in inputs], **params)
-            if type(out) is not _ndarray:
-                out = _as_arrays(None, out)
-            if type(out) is tuple:
-                return tuple([Tensor._make(o) for o in out])
-            t = _new(Tensor)
-            t._data = out
-            t._version = [0]
-            t._requires_grad = False
-            t.grad_fn = None
-            t.grad = None
-            t._out_index = 0
-            return t
-        ctx._sv = ()  # save_for_backward puts the raw arrays here; resolved below
-        ctx._tensor_cls = Tensor
-        if n == 1:
-            t0 = inputs[0]
-            a = t0._data
-            ctx.needs_input_grad = _NEEDS_T
-            out = ctx.forward(a, **params) if params else ctx.forward(a)
-            f = t0.grad_fn
-            ctx.edges = ((f, t0._out_index),) if f is not None else ((None, t0),)
+        if n == 1:  # the common arities without a loop
+            arrays = (inputs[0]._data,)
+            record = inputs[0]._requires_grad
         elif n == 2:
-            t0, t1 = inputs
-            a, b = t0._data, t1._data
-            r0, r1 = t0._requires_grad, t1._requires_grad
-            ctx.needs_input_grad = _NEEDS.get((r0, r1)) or (bool(r0), bool(r1))
-            out = ctx.forward(a, b, **params) if params else ctx.forward(a, b)
-            if r0:
-                f = t0.grad_fn
-                e0 = (f, t0._out_index) if f is not None else (None, t0)
-            else:
-                e0 = None
-            if r1:
-                f = t1.grad_fn
-                e1 = (f, t1._out_index) if f is not None else (None, t1)
-            else:
-                e1 = None
-            ctx.edges = (e0, e1)
+            arrays = (inputs[0]._data, inputs[1]._data)
+            record = inputs[0]._requires_grad or inputs[1]._requires_grad
         else:
-            ctx.needs_input_grad = tuple([t._requires_grad for t in inputs])
-            out = ctx.forward(*[t._data for t in inputs], **params)
-            edges = []
-            for t in inputs:
-                if not t._requires_grad:
-                    edges.append(None)
-                elif t.grad_fn is not None:
-                    edges.append((t.grad_fn, t._out_index))
-                else:
-                    edges.append((None, t))
-            ctx.edges = tuple(edges)
+            arrays = tuple([t._data for t in inputs])
+            record = any([t._requires_grad for t in inputs])
+        record = record and _GRAD.enabled and fn_cls.differentiable
+        node._recording = record
+        if record:
+            node.saved_values = ()
+            node.needs_input_grad = needs_input_grad(inputs)
+        else:
+            node.needs_input_grad = None
+        out = node._forward(_ARRAYS, *arrays, **params) if params else \
+            node._forward(_ARRAYS, *arrays)
         if type(out) is not _ndarray:
-            out = _as_arrays(ctx, out)
-            if type(out) is tuple:
-                return _record_outputs(ctx, inputs, out)
-        ctx.n_outputs = 1
-        ctx._ometa = None
-        # One output: its shape and dtype in two slots, and no input record at all when
-        # every input has them too (elementwise ops without broadcasting), which costs a
-        # few comparisons instead of building and interning tuples.
-        ctx._oshape = oshape = out.shape
-        ctx._odtype = odt = out.dtype
+            out = node._as_arrays(out)
+        if record:
+            out = node._link(inputs, arrays, out, _make)
+            if _ANOMALY.enabled:
+                anomaly.record_creation(node)
+            return out
+        if type(out) is tuple:
+            return tuple([_make(o) for o in out])
         t = _new(Tensor)
         t._data = out
         t._version = [0]
+        t._requires_grad = False
+        t.grad_fn = None
         t.grad = None
         t._out_index = 0
-        if n == 2:
-            same = (a.shape == oshape and b.shape == oshape and a.dtype is odt
-                    and b.dtype is odt)
-        else:
-            same = n == 1 and a.dtype is odt and a.shape == oshape
-        ctx._imeta = None if same else _input_meta(inputs)
-        if odt.kind == "f":
-            t._requires_grad = True
-            t.grad_fn = ctx
-        else:
-            t._requires_grad = False
-            t.grad_fn = None
-        sv = ctx._sv
-        if sv:
-            # the common cases spelled out: a binary op saving both inputs, a unary op
-            # saving its input or its output
-            if n == 2 and len(sv) == 2 and sv[0] is a and sv[1] is b:
-                v0, v1 = t0._version, t1._version
-                ctx._sv = (t0, a, v0, v0[0], None, t1, b, v1, v1[0], None)
-            elif len(sv) == 1 and sv[0] is out:
-                ctx._sv = (None, out, t._version, 0, 0)
-            elif n == 1 and len(sv) == 1 and sv[0] is a:
-                v0 = t0._version
-                ctx._sv = (t0, a, v0, v0[0], None)
-            else:
-                ctx._sv = _resolve_saved(sv, inputs, (t,))
-        if _ANOMALY.enabled:
-            anomaly.record_creation(ctx)
         return t
 
     # -- autograd attributes ----------------------------------------------------------
@@ -461,3 +378,8 @@ class Tensor(
 
     def __reduce_ex__(self, protocol):
         return (Tensor, (self._data.copy(), None, self._requires_grad))
+
+
+_make = Tensor._make
+#: the Tensor interpreter of the array namespace (backward under create_graph=True)
+Tensor._tensor_namespace = TensorNamespace(Tensor, REGISTRY)

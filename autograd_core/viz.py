@@ -69,17 +69,13 @@ def _param_names(params):
     return out
 
 
-def _saved_title(node, s):
-    """'saved output', 'saved input 1' or 'saved' (a constant the op made)."""
-    if s.out_index is not None:
-        return "saved output" if node.n_outputs == 1 else f"saved output {s.out_index}"
-    t = s.tensor
-    for i, e in enumerate(node.edges):
-        if e is None:
-            continue
-        if (e[0] is None and e[1] is t) or (
-                e[0] is not None and t.grad_fn is e[0] and t._out_index == e[1]):
-            return f"saved input {i}"
+def _saved_title(node, kind, k):
+    """'saved output', 'saved input 1' or 'saved' (a constant the op made, or an input
+    that needs no gradient)."""
+    if kind == "output":
+        return "saved output" if node.n_outputs == 1 else f"saved output {k}"
+    if kind == "input" and node.edges[k] is not None:
+        return f"saved input {k}"
     return "saved"
 
 
@@ -171,11 +167,11 @@ def draw_graph(outputs=None, params=None, show_shapes=True, show_dtypes=False,
     # values and grads the graph still knows for intermediate results
     values, grads = {}, {}
     for n in drawn:
-        for s in getattr(n, "_saved", None) or ():
-            if s.out_index is not None:
-                values[(n, s.out_index)] = s.array
-            elif s.tensor is not None and s.tensor.grad_fn is not None:
-                values[(s.tensor.grad_fn, s.tensor._out_index)] = s.array
+        for a, kind, k in n.saved or ():
+            if kind == "output":
+                values[(n, k)] = a
+            elif kind == "input" and n.edges[k] is not None and n.edges[k][0] is not None:
+                values[n.edges[k]] = a
         for i, ref in (getattr(n, "_retained", None) or {}).items():
             t = ref()
             if t is not None and t.grad is not None:
@@ -243,18 +239,18 @@ def draw_graph(outputs=None, params=None, show_shapes=True, show_dtypes=False,
         if show_saved:
             # one node per saved array, linked to every op that holds it (the same
             # array saved twice costs memory once)
-            for s in getattr(n, "_saved", None) or ():
-                lines = [_saved_title(n, s)]
+            for a, kind, k in n.saved or ():
+                lines = [_saved_title(n, kind, k)]
                 if show_shapes:
-                    lines.append(shape_text(s.array.shape))
+                    lines.append(shape_text(a.shape))
                 if show_values:
-                    lines.append(stats(s.array))
-                sid = f"saved{id(s.array)}"
+                    lines.append(stats(a))
+                sid = f"saved{id(a)}"
                 link = (sid, oid)
                 if link in saved_links:
                     continue
                 saved_links.add(link)
-                d.node(sid, lines, "saved", group=owner.get(n), values=s.array,
+                d.node(sid, lines, "saved", group=owner.get(n), values=a,
                        shape="box", fontsize="10")
                 d.edge(sid, oid, style="dashed", dir="none", color="darkorange")
     for t in outs:

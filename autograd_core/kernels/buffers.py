@@ -224,3 +224,16 @@ def set_limit(nbytes):
 
 
 _ALONE = _alone_refs()
+
+
+def adopt(a, adopted):
+    """``a`` if it may become a leaf's ``.grad`` without a copy, else a copy of it.
+
+    A result may be kept when it holds its memory alone (``owns_data``), is writable
+    (not a broadcast view) and was not already given to another leaf in this backward
+    (``adopted``: the ids handed out so far, updated here): one leaf's in-place change
+    of its ``.grad`` must never show in another's."""
+    if id(a) in adopted or not owns_data(a) or not a.flags.writeable:
+        a = a.copy()
+    adopted.add(id(a))
+    return a

@@ -44,7 +44,7 @@ def _zero(a):
 
 @register("relu", "elementwise")
 class Relu(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, x):
         # floats: a Numba select, ~4x faster than np.maximum (see kernels.elementwise)
@@ -65,7 +65,7 @@ class Relu(Function):
 class ReluBackward(Function):
     """``g`` where ``y > 0``, else 0. Inputs (g, y), y = relu(x): same (broadcast) shape."""
 
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, g, y):
         self.save_for_backward(y)
@@ -84,7 +84,7 @@ class ReluBackward(Function):
 
 @register("sigmoid", "elementwise")
 class Sigmoid(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, x):
         y = K.sigmoid(x)
@@ -104,7 +104,7 @@ class Sigmoid(Function):
 class SigmoidBackward(Function):
     """``g * y * (1 - y)`` for y = sigmoid(x)."""
 
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, g, y):
         self.save_for_backward(g, y)
@@ -127,7 +127,7 @@ class SigmoidBackward(Function):
 
 @register("tanh", "elementwise")
 class Tanh(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, x):
         y = np.tanh(x)  # a numpy scalar for 0-d x: _apply makes it an array (and the save)
@@ -147,7 +147,7 @@ class Tanh(Function):
 class TanhBackward(Function):
     """``g * (1 - y * y)`` for y = tanh(x)."""
 
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, g, y):
         self.save_for_backward(g, y)

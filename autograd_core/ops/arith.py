@@ -1,12 +1,9 @@
 """Arithmetic primitives (+ - * / ** neg, cast, clone) and the Tensor dunders that call them.
 
-Forward calls numpy's ufuncs directly: each is already one compiled pass over the
-data, so a Numba kernel would only add dispatch cost. Broadcast gradients are left
-for the engine to reduce.
+The array functions are numpy's ufuncs (``backend/arith.py``). Broadcast gradients are
+left for the engine to reduce.
 """
-import numpy as np
-
-from ..function import Function
+from ..function import Primitive
 from ..shapes import broadcast_shape
 from .registry import register
 
@@ -15,194 +12,132 @@ __all__ = ["Add", "Sub", "Mul", "Div", "Neg", "Pow", "PowScalar", "Cast", "Clone
            "ArithMethods"]
 
 
-def binary(op, ufunc, a, b):
-    """``ufunc(a, b)``; a broadcasting failure is re-raised naming ``op`` and both shapes."""
+def binary(op, fn, a, b):
+    """``fn(a, b)``; a broadcasting failure is re-raised naming ``op`` and both shapes."""
     try:
-        return ufunc(a, b)
+        return fn(a, b)
     except ValueError:
         broadcast_shape(op, a.shape, b.shape)
         raise
 
 
 @register("add", "arith")
-class Add(Function):
-    keeps_state = False
+class Add(Primitive):
+    stores_attributes = False
 
-    def forward(self, a, b):
+    def forward(self, F, a, b):
         try:  # inline rather than binary(): this is the hottest call of the library
-            return np.add(a, b)
+            return F.add(a, b)
         except ValueError:
             broadcast_shape("add", a.shape, b.shape)
             raise
 
-    def backward(self, g):
-        return g, g
-
-    def array_backward(self, g):
+    def backward(self, F, g):
         return g, g
 
 
 @register("sub", "arith")
-class Sub(Function):
-    keeps_state = False
+class Sub(Primitive):
+    stores_attributes = False
 
-    def forward(self, a, b):
-        try:  # inline rather than binary(): this is the hottest call of the library
-            return np.subtract(a, b)
+    def forward(self, F, a, b):
+        try:
+            return F.sub(a, b)
         except ValueError:
             broadcast_shape("sub", a.shape, b.shape)
             raise
 
-    def backward(self, g):
-        return g, (-g if self.needs_input_grad[1] else None)
-
-    def array_backward(self, g):
-        return g, (np.negative(g) if self.needs_input_grad[1] else None)
+    def backward(self, F, g):
+        return g, (F.neg(g) if self.needs_input_grad[1] else None)
 
 
 @register("mul", "arith")
-class Mul(Function):
-    keeps_state = False
+class Mul(Primitive):
+    stores_attributes = False
 
-    def forward(self, a, b):
+    def forward(self, F, a, b):
         self.save_for_backward(a, b)
-        try:  # inline rather than binary(): this is the hottest call of the library
-            return np.multiply(a, b)
+        try:
+            return F.mul(a, b)
         except ValueError:
             broadcast_shape("mul", a.shape, b.shape)
             raise
 
-    def backward(self, g):
-        a, b = self.saved_tensors
+    def backward(self, F, g):
+        a, b = F.saved(self)
         na, nb = self.needs_input_grad
-        return (g * b if na else None), (g * a if nb else None)
-
-    def array_backward(self, g):
-        a, b = self.saved_arrays
-        na, nb = self.needs_input_grad
-        return (np.multiply(g, b) if na else None), (np.multiply(g, a) if nb else None)
+        return (F.mul(g, b) if na else None), (F.mul(g, a) if nb else None)
 
 
 @register("div", "arith")
-class Div(Function):
-    keeps_state = False
+class Div(Primitive):
+    stores_attributes = False
 
-    def forward(self, a, b):
+    def forward(self, F, a, b):
         self.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return binary("div", np.true_divide, a, b)
+        return binary("div", F.div, a, b)
 
-    def backward(self, g):
-        a, b = self.saved_tensors
+    def backward(self, F, g):
+        a, b = F.saved(self)
         na, nb = self.needs_input_grad
-        ga = g / b if na else None
-        gb = -(g * a) / (b * b) if nb else None
-        return ga, gb
-
-    def array_backward(self, g):
-        a, b = self.saved_arrays
-        na, nb = self.needs_input_grad
-        with np.errstate(divide="ignore", invalid="ignore"):  # as Div.forward
-            ga = np.true_divide(g, b) if na else None
-            gb = np.true_divide(np.negative(g * a), b * b) if nb else None
+        ga = F.div(g, b) if na else None
+        gb = F.div(F.neg(F.mul(g, a)), F.mul(b, b)) if nb else None
         return ga, gb
 
 
 @register("neg", "arith")
-class Neg(Function):
-    keeps_state = False
+class Neg(Primitive):
+    stores_attributes = False
 
-    def forward(self, a):
-        return np.negative(a)
+    def forward(self, F, a):
+        return F.neg(a)
 
-    def backward(self, g):
-        return -g
-
-    def array_backward(self, g):
-        return np.negative(g)
+    def backward(self, F, g):
+        return F.neg(g)
 
 
 @register("pow", "arith")
-class Pow(Function):
+class Pow(Primitive):
     """``a ** b`` with a tensor exponent; d/db = a**b * log(a), taken as 0 where a == 0."""
 
-    keeps_state = False
+    stores_attributes = False
 
-    def forward(self, a, b):
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            y = binary("pow", np.power, a, b)
+    def forward(self, F, a, b):
+        y = binary("pow", F.pow, a, b)
         self.save_for_backward(a, b, y)
         return y
 
-    def backward(self, g):
-        a, b, y = self.saved_tensors
+    def backward(self, F, g):
+        a, b, y = F.saved(self)
         na, nb = self.needs_input_grad
-        ga = g * b * a ** (b - 1) if na else None
+        ga = F.mul(F.mul(g, b), F.pow(a, F.add_scalar(b, s=-1))) if na else None
         gb = None
         if nb:
-            zero = a == 0
-            loga = zero.where(a._to_tensor(1.0), a).log()  # finite everywhere a != 0
-            gb = zero.where(a._to_tensor(0.0), g * y * loga)
+            zero = F.eq(a, F.constant(0.0, a))
+            loga = F.log(F.where(zero, F.constant(1.0, a), a))  # finite everywhere a != 0
+            gb = F.where(zero, F.constant(0.0, a), F.mul(F.mul(g, y), loga))
         return ga, gb
-
-    def array_backward(self, g):
-        # backward above, op for op: b - 1 is AddScalar, a ** t is Pow, where/log as named
-        a, b, y = self.saved_arrays
-        na, nb = self.needs_input_grad
-        ga = gb = None
-        if na:
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                t = np.power(a, np.add(b, -1))
-            ga = np.multiply(np.multiply(g, b), t)
-        if nb:
-            zero = a == 0
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # as Log
-                loga = np.asarray(np.log(np.where(zero, _like(1.0, a), a)))
-            gb = np.where(zero, _like(0.0, a), np.multiply(np.multiply(g, y), loga))
-        return ga, gb
-
-
-def _like(value, a):
-    """``Tensor._to_tensor(value)`` on arrays: a 0-d array of a's dtype (a floating)."""
-    return np.array(value, dtype=a.dtype) if a.dtype.kind == "f" else value
 
 
 @register("pow_scalar", "arith")
-class PowScalar(Function):
+class PowScalar(Primitive):
     """``a ** p`` for a Python number ``p``."""
 
-    def forward(self, a, exponent):
+    def forward(self, F, a, exponent):
         self.exponent = exponent
         self.save_for_backward(a)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.power(a, exponent)
-        return out.astype(a.dtype, copy=False) if a.dtype.kind == "f" else out
+        return F.pow_scalar(a, exponent=exponent)
 
-    def backward(self, g):
-        (a,) = self.saved_tensors
+    def backward(self, F, g):
+        (a,) = F.saved(self)
         p = self.exponent
         if p == 0:
-            return g * 0
+            return F.mul_scalar(g, s=0)
         if p == 1:
             return g
         if p == 2:
-            return g * (a * 2)
-        return g * (a ** (p - 1) * p)
-
-    def array_backward(self, g):
-        (a,) = self.saved_arrays
-        p = self.exponent
-        if p == 0:
-            return np.multiply(g, 0)
-        if p == 1:
-            return g
-        if p == 2:
-            return np.multiply(g, np.multiply(a, 2))
-        with np.errstate(divide="ignore", invalid="ignore"):  # as PowScalar.forward
-            t = np.power(a, p - 1)
-        if a.dtype.kind == "f":
-            t = t.astype(a.dtype, copy=False)
-        return np.multiply(g, np.multiply(t, p))
+            return F.mul(g, F.mul_scalar(a, s=2))
+        return F.mul(g, F.mul_scalar(F.pow_scalar(a, exponent=p - 1), s=p))
 
 
 # -- a Python number on one side: no constant tensor, no edge, nothing saved (speed) --
@@ -215,119 +150,93 @@ def _scalar(op, a, s):
 
 
 @register("add_scalar", "arith")
-class AddScalar(Function):
+class AddScalar(Primitive):
     """``a + s`` for a Python number ``s``."""
 
-    keeps_state = False
+    stores_attributes = False
 
-    def forward(self, a, s):
-        return np.add(a, _scalar("add", a, s))
+    def forward(self, F, a, s):
+        return F.add_scalar(a, _scalar("add", a, s))
 
-    def backward(self, g):
-        return g
-
-    def array_backward(self, g):
+    def backward(self, F, g):
         return g
 
 
 @register("rsub_scalar", "arith")
-class RSubScalar(Function):
+class RSubScalar(Primitive):
     """``s - a`` for a Python number ``s``."""
 
-    keeps_state = False
+    stores_attributes = False
 
-    def forward(self, a, s):
-        return np.subtract(_scalar("sub", a, s), a)
+    def forward(self, F, a, s):
+        return F.rsub_scalar(a, _scalar("sub", a, s))
 
-    def backward(self, g):
-        return -g
-
-    def array_backward(self, g):
-        return np.negative(g)
+    def backward(self, F, g):
+        return F.neg(g)
 
 
 @register("mul_scalar", "arith")
-class MulScalar(Function):
+class MulScalar(Primitive):
     """``a * s`` for a Python number ``s``."""
 
-    def forward(self, a, s):
+    def forward(self, F, a, s):
         self.s = s
-        return np.multiply(a, _scalar("mul", a, s))
+        return F.mul_scalar(a, _scalar("mul", a, s))
 
-    def backward(self, g):
-        return g * self.s
-
-    def array_backward(self, g):
-        return np.multiply(g, self.s)
+    def backward(self, F, g):
+        return F.mul_scalar(g, s=self.s)
 
 
 @register("div_scalar", "arith")
-class DivScalar(Function):
+class DivScalar(Primitive):
     """``a / s`` for a Python number ``s``."""
 
-    def forward(self, a, s):
+    def forward(self, F, a, s):
         self.s = s
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.true_divide(a, _scalar("div", a, s))
+        return F.div_scalar(a, _scalar("div", a, s))
 
-    def backward(self, g):
-        return g / self.s
-
-    def array_backward(self, g):
-        with np.errstate(divide="ignore", invalid="ignore"):  # as DivScalar.forward
-            return np.true_divide(g, self.s)
+    def backward(self, F, g):
+        return F.div_scalar(g, s=self.s)
 
 
 @register("rdiv_scalar", "arith")
-class RDivScalar(Function):
+class RDivScalar(Primitive):
     """``s / a`` for a Python number ``s``: d/da = -s / a**2 = -y / a."""
 
-    keeps_state = False
+    stores_attributes = False
 
-    def forward(self, a, s):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            y = np.true_divide(_scalar("div", a, s), a)
+    def forward(self, F, a, s):
+        y = F.rdiv_scalar(a, _scalar("div", a, s))
         self.save_for_backward(a, y)
         return y
 
-    def backward(self, g):
-        a, y = self.saved_tensors
-        return -(g * y) / a
-
-    def array_backward(self, g):
-        a, y = self.saved_arrays
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.true_divide(np.negative(g * y), a)
+    def backward(self, F, g):
+        a, y = F.saved(self)
+        return F.div(F.neg(F.mul(g, y)), a)
 
 
 _NUM = (float, int)  # exact types: bool and numpy scalars take the general path
 
 
 @register("cast", "arith")
-class Cast(Function):
-    keeps_state = False
+class Cast(Primitive):
+    stores_attributes = False
 
-    def forward(self, a, dtype):
-        return a.astype(dtype)
+    def forward(self, F, a, dtype):
+        return F.cast(a, dtype=dtype)
 
-    def backward(self, g):
+    def backward(self, F, g):
         return g  # the engine casts it back to the input's dtype
-
-    def array_backward(self, g):
-        return g
 
 
 @register("clone", "arith")
-class Clone(Function):
-    keeps_state = False
+class Clone(Primitive):
+    stores_attributes = False
 
-    def forward(self, a):
-        return a.copy()
+    def forward(self, F, a):
+        return F.clone(a)
 
-    def backward(self, g):
-        return g
-
-    def array_backward(self, g):
+    def backward(self, F, g):
         return g
 
 

@@ -52,7 +52,7 @@ def _div(a, b):
 
 @register("exp", "elementwise")
 class Exp(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, a):
         y = _quiet(np.exp, a)
@@ -70,7 +70,7 @@ class Exp(Function):
 
 @register("expm1", "elementwise")
 class Expm1(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, a):
         y = _quiet(np.expm1, a)
@@ -88,7 +88,7 @@ class Expm1(Function):
 
 @register("log", "elementwise")
 class Log(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, a):
         self.save_for_backward(a)
@@ -106,7 +106,7 @@ class Log(Function):
 
 @register("log1p", "elementwise")
 class Log1p(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, a):
         self.save_for_backward(a)
@@ -123,7 +123,7 @@ class Log1p(Function):
 
 @register("log2", "elementwise")
 class Log2(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, a):
         self.save_for_backward(a)
@@ -140,7 +140,7 @@ class Log2(Function):
 
 @register("log10", "elementwise")
 class Log10(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, a):
         self.save_for_backward(a)
@@ -157,7 +157,7 @@ class Log10(Function):
 
 @register("sqrt", "elementwise")
 class Sqrt(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, a):
         y = _quiet(np.sqrt, a)
@@ -175,7 +175,7 @@ class Sqrt(Function):
 
 @register("rsqrt", "elementwise")
 class Rsqrt(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, a):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -194,7 +194,7 @@ class Rsqrt(Function):
 
 @register("reciprocal", "elementwise")
 class Reciprocal(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, a):
         y = _quiet(np.reciprocal, a)
@@ -212,7 +212,7 @@ class Reciprocal(Function):
 
 @register("abs", "elementwise")
 class Abs(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, a):
         self.save_for_backward(a)
@@ -229,7 +229,7 @@ class Abs(Function):
 
 @register("sin", "elementwise")
 class Sin(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, a):
         self.save_for_backward(a)
@@ -246,7 +246,7 @@ class Sin(Function):
 
 @register("cos", "elementwise")
 class Cos(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, a):
         self.save_for_backward(a)

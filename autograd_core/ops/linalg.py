@@ -19,7 +19,7 @@ def _mT(t):
 
 @register("matmul", "linalg")
 class MatMul(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, a, b):
         if a.ndim == 0 or b.ndim == 0:
@@ -72,7 +72,7 @@ class MatMul(Function):
 class Linear(Function):
     """``x @ W.T + b`` for x of shape (..., in), W (out, in), b (out,) or absent."""
 
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, x, w, b=None):
         if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1] or (

@@ -216,7 +216,7 @@ class BinaryCrossEntropy(Function):
     0/0 gradient where x is exactly 0 or 1 (a saturated float32 sigmoid); here
     d/dx = (x - y) / max(x (1 - x), 1e-12) and d/dy = log(1 - x) - log(x), as PyTorch."""
 
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, x, y):
         if x.dtype.kind != "f":

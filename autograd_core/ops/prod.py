@@ -34,18 +34,6 @@ class Prod(Function):
             return g * y / x
         return g * _prod_others(x, z, self.dims)
 
-    def array_backward(self, g):
-        x, y = self.saved_arrays
-        if (x == 0).any():  # rare: the exact rule with zeros is written in Tensor ops
-            return self.backward(self._tensor_cls._make(g))._data
-        if not self.keepdim:
-            kshape = keep_shape(x.shape, self.dims)
-            g, y = g.reshape(kshape), y.reshape(kshape)
-        gy = np.multiply(g, y)
-        with np.errstate(divide="ignore", invalid="ignore"):  # as Div
-            return np.true_divide(gy, x)
-
-
 def _prod_others(x, z, dims):
     """prod_{j != i} x_j for every entry i of x (slices over ``dims``), where x has
     zeros at mask ``z``, built from Tensor ops so that higher derivatives stay right.

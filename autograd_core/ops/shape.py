@@ -115,7 +115,7 @@ _REVERSED = _Reversed()
 class Expand(Function):
     """Size-1 dims (and new leading dims) broadcast to ``shape`` (a read-only view)."""
 
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, a, shape):
         return np.broadcast_to(a, shape)

@@ -33,7 +33,7 @@ def _zero(g):
 class Where(Function):
     """``cond ? a : b`` elementwise; shapes broadcast; cond is bool and gets no gradient."""
 
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, cond, a, b):
         if cond.dtype != np.bool_:
@@ -152,7 +152,7 @@ def _binary(op, ufunc, a, b):
 
 @register("maximum", "elementwise")
 class Maximum(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
@@ -176,7 +176,7 @@ class Maximum(Function):
 
 @register("minimum", "elementwise")
 class Minimum(Function):
-    keeps_state = False
+    stores_attributes = False
 
     def forward(self, a, b):
         self.save_for_backward(a, b)

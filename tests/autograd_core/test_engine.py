@@ -497,20 +497,20 @@ def test_a_pooled_gradient_becomes_grad_without_a_copy():
 
 
 def test_nodes_that_keep_no_state_get_no_instance_dict_from_backward():
-    # keeps_state = False: the engine frees the saved values without looking in the
+    # stores_attributes = False: the engine frees the saved values without looking in the
     # node's __dict__ (reading it would create an empty dict on every such node)
     x = T(np.linspace(0.1, 1.0, 10))
     y = (x * x).tanh()
     mul, tanh = y.grad_fn.next_functions[0][0], y.grad_fn
     y.sum().backward()
     for node in (mul, tanh):
-        assert not type(node).keeps_state
+        assert not type(node).stores_attributes
         assert not any(isinstance(r, dict) for r in gc.get_referents(node))
-        assert node._released
+        assert node.released
 
 
 def test_arrays_an_op_stores_on_itself_are_freed_by_backward():
-    # keeps_state = True (the default): arrays stored as attributes go with the saved values
+    # stores_attributes = True (the default): arrays stored as attributes go with the saved values
     class Scale(ac.Function):
         def forward(self, a):
             self.factor = np.full(a.shape, 3.0)
@@ -519,7 +519,7 @@ def test_arrays_an_op_stores_on_itself_are_freed_by_backward():
         def backward(self, g):
             return g * T(self.factor)
 
-    assert Scale.keeps_state
+    assert Scale.stores_attributes
     x = T(np.ones(4))
     y = Scale.apply(x)
     ref = weakref.ref(y.grad_fn.factor)

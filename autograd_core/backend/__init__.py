@@ -1,0 +1,12 @@
+"""The array namespace: the only way ops reach numpy or the kernels.
+
+``ARRAYS`` computes on ndarrays (numpy, the Numba kernels and their numpy twins are
+chosen in this package, and the floating-point error policy is set here, once per
+function). ``TensorNamespace`` gives the same names as recorded Tensor operations, for
+backward under ``create_graph=True``. See ``namespace.py`` for the conventions.
+"""
+from .namespace import ARRAYS, IGNORE, Namespace
+from . import arrays, arith, compare, elementwise, select  # noqa: F401  (each defines its functions on ARRAYS)
+from .tensors import TensorNamespace
+
+__all__ = ["ARRAYS", "IGNORE", "Namespace", "TensorNamespace"]

@@ -1,0 +1,95 @@
+"""The array interpreter's basics: saved values, constants, metadata and the few
+functions the engine itself needs (reducing a broadcast gradient, casting, wrapping
+for hooks). Each family's functions are defined in its own module beside this one."""
+import numpy as np
+
+from ..kernels import buffers
+from ..shapes import unbroadcast_axes
+from .namespace import ARRAYS
+
+define = ARRAYS.define
+ndarray = np.ndarray
+
+#: what a value of this interpreter is
+ARRAYS.value_type = ndarray
+ARRAYS.records = False  # its calls are not recorded
+
+
+@define("saved")
+def saved(node):
+    """``node``'s saved values as arrays (checked against freeing and in-place changes)."""
+    return node.saved_arrays
+
+
+define("asarray", np.asarray)
+
+
+@define("is_array")
+def is_array(x):
+    return isinstance(x, ndarray)
+
+
+@define("zeros")
+def zeros(shape, dtype):
+    return np.zeros(shape, dtype)
+
+
+@define("zeros_like")
+def zeros_like(x):
+    return np.zeros(x.shape, x.dtype)
+
+
+@define("full")
+def full(shape, value, dtype):
+    return np.full(shape, value, dtype)
+
+
+@define("constant")
+def constant(value, like):
+    """``value`` as a 0-d array of ``like``'s dtype (``like`` floating), else as given:
+    the scalar of ``where(mask, 0.0, x)``, as ``Tensor._to_tensor`` makes it."""
+    return np.array(value, dtype=like.dtype) if like.dtype.kind == "f" else value
+
+
+@define("sum_to")
+def sum_to(g, shape):
+    """``g`` (a broadcast result) summed back to ``shape``; None when it cannot be."""
+    lead, keep = unbroadcast_axes(g.shape, shape)
+    if len(g.shape) < len(shape) or any(
+        g.shape[k] != s for k, s in zip(range(len(lead), g.ndim), shape) if s != 1
+    ):
+        return None
+    if lead or keep:
+        g = np.sum(g, axis=lead + keep, keepdims=True)
+    return g.reshape(shape)
+
+
+@define("astype")
+def astype(x, dtype):
+    return x.astype(dtype)
+
+
+# -- between values and Tensors (hooks, retain_grad and grad() see Tensors) -----------
+
+@define("to_tensor")
+def to_tensor(a, tensor_type):
+    return tensor_type._make(a)
+
+
+@define("from_tensor")
+def from_tensor(t):
+    a = t._data
+    return a if type(a) is ndarray else np.asarray(a)
+
+
+@define("data")
+def data(a):
+    """The ndarray behind a value (anomaly checks)."""
+    return a
+
+
+@define("adopt")
+def adopt(a, adopted):
+    """``a`` as a leaf's new ``.grad``: the allocator decides whether it may be kept
+    as it is (see ``kernels.buffers.adopt``)."""
+    return buffers.adopt(a, adopted)
