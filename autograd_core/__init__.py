@@ -29,6 +29,9 @@ from .ops import nnops as _nnops  # noqa: F401  (registers the fused nn primitiv
 def _export_functions(*families):
     # The families' functions (exp, cat, where, ...) become autograd_core.<name>; their
     # primitive classes and Tensor-method mixins stay in autograd_core.ops.<family>.
+    # A function whose public name is a Python builtin (sum, max, pow, ...) is defined
+    # in its family under another name and listed in the family's PUBLIC_NAMES, so no
+    # module in ops/ shadows a builtin.
     names = []
     for fam in families:
         for name in fam.__all__:
@@ -36,6 +39,9 @@ def _export_functions(*families):
             if not isinstance(obj, type) and not name.startswith("_"):
                 globals()[name] = obj
                 names.append(name)
+        for name, obj in getattr(fam, "PUBLIC_NAMES", {}).items():
+            globals()[name] = obj
+            names.append(name)
     return names
 
 

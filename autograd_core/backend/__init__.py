@@ -6,7 +6,8 @@ function). ``TensorNamespace`` gives the same names as recorded Tensor operation
 backward under ``create_graph=True``. See ``namespace.py`` for the conventions.
 """
 from .namespace import ARRAYS, IGNORE, Namespace
-from . import arrays, arith, compare, elementwise, select  # noqa: F401  (each defines its functions on ARRAYS)
+from . import (arrays, arith, compare, elementwise, activation, select, reduce, softmax,  # noqa: F401
+               shape, index, linalg, nn)  # each defines its family's functions on ARRAYS
 from .tensors import TensorNamespace
 
 __all__ = ["ARRAYS", "IGNORE", "Namespace", "TensorNamespace"]

@@ -369,8 +369,8 @@ def div(input, other):
     return a.div(b)
 
 
-def pow(input, exponent):
-    """``input ** exponent`` (either may be a number)."""
+def power(input, exponent):
+    """``input ** exponent`` (either may be a number); ``autograd_core.pow``."""
     a, b = _pair("pow", input, exponent)
     return a.pow(b) if a is input else b.__rpow__(input)
 
@@ -380,5 +380,6 @@ def neg(input):
 
 
 multiply, subtract, divide, true_divide, negative = mul, sub, div, div, neg
-__all__ += ["add", "sub", "mul", "div", "pow", "neg", "multiply", "subtract", "divide",
+PUBLIC_NAMES = {"pow": power}
+__all__ += ["add", "sub", "mul", "div", "power", "neg", "multiply", "subtract", "divide",
             "true_divide", "negative"]

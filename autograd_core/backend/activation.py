@@ -1,0 +1,4 @@
+"""activation on arrays (filled in as the activation primitives move onto the namespace)."""
+from .namespace import ARRAYS, IGNORE  # noqa: F401
+
+define = ARRAYS.define

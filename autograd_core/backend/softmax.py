@@ -1,0 +1,4 @@
+"""softmax on arrays (filled in as the softmax primitives move onto the namespace)."""
+from .namespace import ARRAYS, IGNORE  # noqa: F401
+
+define = ARRAYS.define
