@@ -213,12 +213,12 @@ def test_out_dir_must_be_new_or_empty(tmp_path, capsys):
 def test_failed_run_leaves_no_directory(tmp_path, capsys, monkeypatch):
     """A failure mid-run (here: the loss diverging) removes the partial directory and
     the parents it created."""
-    from autograd_core import _cli_train
+    from autograd_core.cli import training
 
     def boom(*a, **k):
-        raise _cli_train.TrainingError("training diverged at epoch 1: the loss is nan")
+        raise training.TrainingError("training diverged at epoch 1: the loss is nan")
 
-    monkeypatch.setattr(_cli_train, "run_training", boom)
+    monkeypatch.setattr(training, "run_training", boom)
     status, out, err = _run(["train", "--out", str(tmp_path / "a" / "b" / "run")], capsys)
     assert status == 1 and "diverged" in err
     assert list(tmp_path.iterdir()) == []
@@ -353,19 +353,20 @@ def test_default_training_reaches_97_percent_on_digits(tmp_path, capsys):
 def test_blas_threads_flag_is_validated_and_applied(tmp_path, monkeypatch):
     from threadpoolctl import threadpool_info
 
-    from autograd_core import _cli_train, cli
+    from autograd_core import cli
+    from autograd_core.cli import training
 
     with pytest.raises(SystemExit) as e:
         cli.main(["train", "--blas-threads", "0"])
     assert e.value.code == 2
     seen = []
-    real = _cli_train.run_training
+    real = training.run_training
 
     def spy(*a, **k):
         seen.extend(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
         return real(*a, **k)
 
-    monkeypatch.setattr(_cli_train, "run_training", spy)
+    monkeypatch.setattr(training, "run_training", spy)
     assert cli.main(["train", "--epochs", "1", "--no-progress", "--blas-threads", "1",
                      "--out", str(tmp_path / "r")]) == 0
     assert seen and all(n == 1 for n in seen)

@@ -1,8 +1,8 @@
 """The ``train`` command's work: data, model, optimizer, schedule, loop, run outputs.
 
-Kept apart from ``cli.py`` (argument parsing and the run directory's life cycle) so each
-file holds one concept. ``nn`` and ``optim`` are imported here, by the application
-layer, never by the ``autograd_core`` package itself.
+Kept apart from ``parser`` (arguments) and ``train`` (the run directory's life cycle) so
+each file holds one concept. ``nn`` and ``optim`` are imported here, by the command, a
+layer above the library; nothing in the core imports this package.
 """
 import json
 import math
