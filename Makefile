@@ -28,11 +28,12 @@ dot:
 		|| echo "note: could not install graphviz; graphs will be saved as DOT source"; \
 	else echo "note: Graphviz 'dot' not found (apt-get install graphviz); graphs will be saved as DOT source"; fi
 
-# PyTorch is optional: the tests compare against it when it is installed. The CPU wheel
-# is pinned so pip never pulls a multi-GB CUDA build.
+# PyTorch is optional: the tests compare against it when it is installed. It must never
+# bring CUDA: tools/torch_cpu.py asks pip for a dry-run report first (pip's index, then
+# PyTorch's CPU index) and installs only a resolution without nvidia-* packages or a
+# +cu build; when there is none it skips PyTorch with a note.
 torch: $(STAMP)
-	@$(PY) -c "import torch" 2>/dev/null || $(PIP) install 'torch==2.13.0' \
-		|| echo "note: PyTorch not installed; comparison tests will be skipped"
+	@$(PY) tools/torch_cpu.py
 
 demo: setup
 	$(PY) -m autograd_core train
