@@ -48,7 +48,7 @@ def relu_bwd_parallel(g, y, out):
 
 @njit(parallel=True, cache=True, error_model="numpy")
 def sigmoid_parallel(x, out):
-    # the library's sigmoid loop (kernels/elementwise.py) as a prange loop
+    # the library's sigmoid loop (kernels/activations.py) as a prange loop
     one = out.dtype.type(1)
     for i in prange(out.size):
         z = x[i]

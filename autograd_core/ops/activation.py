@@ -2,7 +2,7 @@
 fused backward as a primitive of its own.
 
 Why fused backwards: ``g * (y > 0)`` or ``g * y * (1 - y)`` written with Tensor ops is a
-chain of passes and temporaries; the kernels in ``kernels/elementwise.py`` do it in one
+chain of passes and temporaries; the kernels in ``kernels/activations.py`` do it in one
 loop. Because each fused backward is itself a registered primitive with a backward
 (written in Tensor ops), ``create_graph=True`` and grad-of-grad still work.
 
@@ -15,7 +15,7 @@ import numpy as np
 
 from ..dtypes import get_default_dtype
 from ..function import Function
-from ..kernels import elementwise as K
+from ..kernels import activations as K
 from .registry import register
 
 __all__ = ["Relu", "ReluBackward", "Sigmoid", "SigmoidBackward", "Tanh", "TanhBackward",
@@ -47,7 +47,7 @@ class Relu(Function):
     stores_attributes = False
 
     def forward(self, x):
-        # floats: a Numba select, ~4x faster than np.maximum (see kernels.elementwise)
+        # floats: a Numba select (see docs/design-notes/activation-kernels.md)
         y = K.relu(x) if x.dtype.kind == "f" else np.asarray(np.maximum(x, 0))
         self.save_for_backward(y)
         return y

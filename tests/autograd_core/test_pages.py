@@ -106,7 +106,7 @@ def _llvm_resident_after_init(env):
         "import numpy as np\n"
         "from autograd_core import kernels, _pages\n"
         "kernels.init_numba()\n"
-        "from autograd_core.kernels import elementwise as E\n"
+        "from autograd_core.kernels import activations as E\n"
         "g = np.linspace(-1, 1, 1001).astype(np.float32); y = np.maximum(g, 0)\n"
         "got = E.relu_backward(g, y)\n"
         "ok = bool(np.array_equal(got, np.where(y > 0, g, 0)))\n"

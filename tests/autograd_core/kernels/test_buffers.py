@@ -7,7 +7,7 @@ import pytest
 
 import autograd_core as ac
 from autograd_core.kernels import buffers as B
-from autograd_core.kernels import elementwise as E
+from autograd_core.kernels import activations as E
 from autograd_core.kernels import nn as NN
 from autograd_core.kernels import reduce as R
 

@@ -168,7 +168,7 @@ def test_training_step_builds_only_the_kernels_it_uses():
         "from autograd_core import kernels\n"
         "t = MLPTask('ours', 8)\n"
         "t.step(); t.step()\n"
-        "import autograd_core.kernels.elementwise as E\n"
+        "import autograd_core.kernels.activations as E\n"
         "lazy = [k for k, v in vars(E).items() if isinstance(v, kernels.LazyKernel)]\n"
         "print(len(kernels.materialized(E.__name__)), len(lazy))\n")
     built, still_lazy = map(int, _run(code).split())
@@ -194,7 +194,7 @@ def test_init_numba_starts_numba_once_and_builds_no_kernel():
     code = (
         "import sys\n"
         "from autograd_core import kernels\n"
-        "import autograd_core.kernels.elementwise as E\n"
+        "import autograd_core.kernels.activations as E\n"
         "m = kernels.init_numba()\n"
         "print(m is sys.modules['numba'], kernels.init_numba() is m,\n"
         "      len(kernels.materialized(E.__name__)), kernels._numba_started)\n")

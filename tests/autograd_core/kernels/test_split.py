@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from autograd_core import kernels
-from autograd_core.kernels import blas, elementwise as E, reduce as R, split as S
+from autograd_core.kernels import activations as E, blas, reduce as R, split as S
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__)))))
@@ -266,7 +266,7 @@ def _run(code, **env):
 
 def test_env_threshold_and_one_thread_process():
     code = ("import threading, numpy as np, autograd_core as ac\n"
-            "from autograd_core.kernels import elementwise as E, split as S\n"
+            "from autograd_core.kernels import activations as E, split as S\n"
             "print(S.MIN_SIZE)\n"
             "ac.set_num_threads(1)\n"
             "E.sigmoid(np.ones(300_000, np.float32))\n"
@@ -280,7 +280,7 @@ def test_env_threshold_and_one_thread_process():
 def test_after_fork_the_child_gets_its_own_helpers():
     code = (
         "import os, threading, numpy as np\n"
-        "from autograd_core.kernels import elementwise as E, split as S\n"
+        "from autograd_core.kernels import activations as E, split as S\n"
         "S.threads = lambda: 2\n"
         "x = np.linspace(-5, 5, 300_001).astype(np.float32)\n"
         "ref = np.empty_like(x); E._sigmoid_nb(x, ref)\n"

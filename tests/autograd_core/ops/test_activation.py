@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 import autograd_core as ac
 from autograd_core import gradcheck, gradgradcheck
-from autograd_core.kernels import elementwise as K
+from autograd_core.kernels import activations as K
 from autograd_core.ops.activation import (EluBackward, LeakyReluBackward, ReluBackward,
                                           SigmoidBackward, SoftplusBackward, TanhBackward)
 from tests.strategies import array, layouts, leaf, seeds, shapes

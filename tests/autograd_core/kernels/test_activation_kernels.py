@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograd_core.kernels import elementwise as K
+from autograd_core.kernels import activations as K
 
 # name -> (loop, twin, number of array operands, scalar parameters)
 KERNELS = {
