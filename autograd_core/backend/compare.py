@@ -2,7 +2,7 @@
 comparison gives an array, not a numpy bool)."""
 import numpy as np
 
-from .namespace import ARRAYS
+from .namespace import ARRAYS, IGNORE
 
 define = ARRAYS.define
 
@@ -28,6 +28,9 @@ for _name, _ufunc in [
     define(_name, _array_result(_ufunc))
 
 
-@define("isclose")
+@define("isclose", errors=IGNORE)  # |a - b| may overflow, inf - inf is invalid
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     return np.asarray(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+define("array_equal", np.array_equal)  # a Python bool: same shape and values

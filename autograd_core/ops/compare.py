@@ -7,7 +7,8 @@ broadcast shape. ``__eq__`` returns a Tensor, so ``Tensor`` keeps ``object.__has
 """
 import numpy as np
 
-from ..function import Function
+from ..backend import ARRAYS
+from ..function import Primitive
 from ..shapes import broadcast_shape
 from .registry import register
 
@@ -20,65 +21,67 @@ __all__ = ["Eq", "Ne", "Lt", "Le", "Gt", "Ge", "IsNan", "IsFinite", "IsInf",
            "bitwise_or", "bitwise_xor", "isclose", "allclose", "equal"]
 
 
-class _Binary(Function):
-    differentiable = False
-    ufunc = None
+class _Binary(Primitive):
+    """``F.<name>(a, b)`` (the array function of the registered name), broadcasting."""
 
-    def forward(self, a, b):
+    differentiable = False
+    stores_attributes = False
+
+    def forward(self, F, a, b):
         try:
-            return np.asarray(self.ufunc(a, b))
+            return getattr(F, self.name)(a, b)
         except ValueError:
             broadcast_shape(self.name, a.shape, b.shape)  # raises, naming op and shapes
             raise
 
 
-class _Unary(Function):
+class _Unary(Primitive):
     differentiable = False
-    ufunc = None
+    stores_attributes = False
 
-    def forward(self, a):
-        return np.asarray(self.ufunc(a))
+    def forward(self, F, a):
+        return getattr(F, self.name)(a)
 
 
-def _binary(name, ufunc):
-    cls = type(name.title().replace("_", ""), (_Binary,), {"ufunc": staticmethod(ufunc)})
+def _binary(name):
+    cls = type(name.title().replace("_", ""), (_Binary,), {"__module__": __name__})
     return register(name, "compare")(cls)
 
 
-def _unary(name, ufunc, cls_name):
-    cls = type(cls_name, (_Unary,), {"ufunc": staticmethod(ufunc)})
+def _unary(name, cls_name):
+    cls = type(cls_name, (_Unary,), {"__module__": __name__})
     return register(name, "compare")(cls)
 
 
-Eq = _binary("eq", np.equal)
-Ne = _binary("ne", np.not_equal)
-Lt = _binary("lt", np.less)
-Le = _binary("le", np.less_equal)
-Gt = _binary("gt", np.greater)
-Ge = _binary("ge", np.greater_equal)
-LogicalAnd = _binary("logical_and", np.logical_and)
-LogicalOr = _binary("logical_or", np.logical_or)
-LogicalXor = _binary("logical_xor", np.logical_xor)
-BitwiseAnd = _binary("bitwise_and", np.bitwise_and)
-BitwiseOr = _binary("bitwise_or", np.bitwise_or)
-BitwiseXor = _binary("bitwise_xor", np.bitwise_xor)
-IsNan = _unary("isnan", np.isnan, "IsNan")
-IsFinite = _unary("isfinite", np.isfinite, "IsFinite")
-IsInf = _unary("isinf", np.isinf, "IsInf")
-LogicalNot = _unary("logical_not", np.logical_not, "LogicalNot")
-BitwiseNot = _unary("bitwise_not", np.invert, "BitwiseNot")
+Eq = _binary("eq")
+Ne = _binary("ne")
+Lt = _binary("lt")
+Le = _binary("le")
+Gt = _binary("gt")
+Ge = _binary("ge")
+LogicalAnd = _binary("logical_and")
+LogicalOr = _binary("logical_or")
+LogicalXor = _binary("logical_xor")
+BitwiseAnd = _binary("bitwise_and")
+BitwiseOr = _binary("bitwise_or")
+BitwiseXor = _binary("bitwise_xor")
+IsNan = _unary("isnan", "IsNan")
+IsFinite = _unary("isfinite", "IsFinite")
+IsInf = _unary("isinf", "IsInf")
+LogicalNot = _unary("logical_not", "LogicalNot")
+BitwiseNot = _unary("bitwise_not", "BitwiseNot")
 
 
 @register("isclose", "compare")
-class IsClose(Function):
+class IsClose(Primitive):
     """``|a - b| <= atol + rtol * |b|`` elementwise (PyTorch's and numpy's rule)."""
 
     differentiable = False
+    stores_attributes = False
 
-    def forward(self, a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    def forward(self, F, a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
         try:
-            with np.errstate(invalid="ignore", over="ignore"):
-                return np.asarray(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+            return F.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
         except ValueError:
             broadcast_shape("isclose", a.shape, b.shape)
             raise
@@ -205,7 +208,7 @@ class CompareMethods:
     def equal(self, other):
         """Python bool: same shape and same values (PyTorch's ``torch.equal``)."""
         other = self._to_tensor(other)
-        return self.shape == other.shape and bool(np.array_equal(self._data, other._data))
+        return self.shape == other.shape and bool(ARRAYS.array_equal(self._data, other._data))
 
 
 def _method(name):
