@@ -1,7 +1,7 @@
 """Shape ops: reshape/view, permute/transpose, expand/broadcast_to and what is derived
 from them (flatten, squeeze, movedim, repeat, ...). Joining and padding (cat, stack,
 pad) live in ``join.py`` and are re-exported here; the slicing views (split, chunk,
-narrow, flip, ...) are in ``index.py``.
+narrow, flip, ...) are in ``slicing.py``.
 
 Three primitives carry everything here: ``reshape``, ``permute`` and ``expand``.
 Their forwards return numpy views where numpy can (reshape copies a non-contiguous
@@ -19,9 +19,8 @@ Differences from PyTorch, on purpose:
 """
 import math
 
-import numpy as np
-
-from ..function import Function
+from ..backend.shape import REVERSED as _REVERSED
+from ..function import Primitive
 from ..grad_mode import STATE
 from ..shapes import broadcast_shape
 from ._dims import share_version, shape_arg, wrap_dim
@@ -64,67 +63,43 @@ def infer_shape(op, shape, in_shape):
 
 
 @register("reshape", "shape")
-class Reshape(Function):
+class Reshape(Primitive):
     """(in_shape) -> (shape), same elements in C order; ``shape`` is already resolved."""
 
-    def forward(self, a, shape):
+    def forward(self, F, a, shape):
         self.in_shape = a.shape
-        return a.reshape(shape)
+        return F.reshape(a, shape=shape)
 
-    def backward(self, g):
-        return g.reshape(self.in_shape)
-
-    def array_backward(self, g):
-        return g.reshape(self.in_shape)
+    def backward(self, F, g):
+        return F.reshape(g, shape=self.in_shape)
 
 
 @register("permute", "shape")
-class Permute(Function):
+class Permute(Primitive):
     """Axes reordered: output dim i is input dim ``dims[i]`` (a view)."""
 
-    def forward(self, a, dims):
+    def forward(self, F, a, dims):
         self.dims = dims
-        # ndarray.T is the full reversal without np.transpose's dispatch (~0.1 vs 0.9 us)
-        return a.T if dims == _REVERSED[a.ndim] else np.transpose(a, dims)
+        return F.permute(a, dims=dims)
 
-    def backward(self, g):
-        return g.permute(self._inverse())
-
-    def array_backward(self, g):
-        return np.transpose(g, self._inverse())
-
-    def _inverse(self):
+    def backward(self, F, g):
         inv = [0] * len(self.dims)
         for i, d in enumerate(self.dims):
             inv[d] = i
-        return tuple(inv)
-
-
-class _Reversed(dict):
-    """ndim -> (ndim-1, ..., 1, 0), built once per ndim."""
-
-    def __missing__(self, nd):
-        self[nd] = r = tuple(range(nd - 1, -1, -1))
-        return r
-
-
-_REVERSED = _Reversed()
+        return F.permute(g, dims=tuple(inv))
 
 
 @register("expand", "shape")
-class Expand(Function):
+class Expand(Primitive):
     """Size-1 dims (and new leading dims) broadcast to ``shape`` (a read-only view)."""
 
     stores_attributes = False
 
-    def forward(self, a, shape):
-        return np.broadcast_to(a, shape)
+    def forward(self, F, a, shape):
+        return F.expand(a, shape=shape)
 
-    def backward(self, g):
+    def backward(self, F, g):
         return g  # the engine sums it back to the input's shape
-
-    def array_backward(self, g):
-        return g
 
 
 def _check_tensor(op, x):
@@ -233,7 +208,8 @@ class ShapeMethods:
         if nd < 2:
             return self
         if not (self._requires_grad and STATE.enabled):  # nothing to record: skip _apply
-            return self._make(self._data.T, version=self._version)  # (1.6 -> 0.5 us)
+            # (the hot case of x @ w.T; see docs/design-notes/shape-and-index.md)
+            return self._make(self._data.T, version=self._version)
         out = self._apply(Permute, self, dims=_REVERSED[nd])
         out._version = self._version  # a transpose is always a view: share the counter
         return out
