@@ -5,17 +5,17 @@ functions, and their Tensor methods through ``ElementwiseMethods``): ``activatio
 (relu, sigmoid, tanh, ... with fused backwards) and ``where.py`` (where, clamp,
 maximum, minimum).
 
-Forward calls numpy's ufuncs: each is already one compiled pass. ``np.errstate`` is
-used only where numpy's special value *is* the answer (exp(1e4) = inf, log(0) = -inf,
-sqrt(-1) = nan, 1/0 = inf), so users get PyTorch's results without warning spam.
-Ufuncs return numpy scalars for 0-d input; ``np.asarray`` keeps every result an array.
+The array functions are numpy's ufuncs (``backend/elementwise.py``), where numpy's
+special value *is* the answer (exp(1e4) = inf, log(0) = -inf, sqrt(-1) = nan, 1/0 =
+inf): users get PyTorch's results without warning spam.
 
-Every op maps a tensor of shape (*) to one of shape (*); binary and ternary ones
-broadcast, and return gradients in the broadcast shape for the engine to reduce.
+Every op maps a tensor of shape (*) to one of shape (*).
 """
+import math
+
 import numpy as np
 
-from ..function import Function
+from ..function import Primitive
 from .activation import *  # noqa: F401,F403  (re-exported: one family for the package)
 from .activation import __all__ as _activation_all
 from .activation import ActivationMethods, floating, tensor_arg
@@ -28,284 +28,213 @@ __all__ = ["Exp", "Expm1", "Log", "Log1p", "Log2", "Log10", "Sqrt", "Rsqrt",
            "Reciprocal", "Abs", "Sin", "Cos", "Sign", "Floor", "Ceil", "Round", "Trunc",
            "ElementwiseMethods",
            "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "reciprocal",
-           "square", "abs", "absolute", "sign", "sin", "cos", "floor", "ceil", "round",
+           "square", "absolute", "sign", "sin", "cos", "floor", "ceil",
            "trunc", "fix"] + _activation_all + _where_all
 
-_LN2, _LN10 = float(np.log(2.0)), float(np.log(10.0))
-
-
-def _quiet(ufunc, a, **kw):
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return np.asarray(ufunc(a, **kw))
-
-
-def _div(a, b):
-    """``Div.forward`` on arrays (for the array backwards that mirror a Tensor ``/``)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.true_divide(a, b)
-
-
-# Each ``array_backward`` below is its ``backward`` on ndarrays, op for op: Tensor
-# ``+ - * /`` and the unary methods are these ufuncs (see arith.py), so both give
-# identical results (tests/autograd_core/test_array_backward.py).
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
 
 
 @register("exp", "elementwise")
-class Exp(Function):
+class Exp(Primitive):
     stores_attributes = False
 
-    def forward(self, a):
-        y = _quiet(np.exp, a)
+    def forward(self, F, a):
+        y = F.exp(a)
         self.save_for_backward(y)
         return y
 
-    def backward(self, g):
-        (y,) = self.saved_tensors
-        return g * y
-
-    def array_backward(self, g):
-        (y,) = self.saved_arrays
-        return np.multiply(g, y)
+    def backward(self, F, g):
+        (y,) = F.saved(self)
+        return F.mul(g, y)
 
 
 @register("expm1", "elementwise")
-class Expm1(Function):
+class Expm1(Primitive):
     stores_attributes = False
 
-    def forward(self, a):
-        y = _quiet(np.expm1, a)
+    def forward(self, F, a):
+        y = F.expm1(a)
         self.save_for_backward(y)
         return y
 
-    def backward(self, g):
-        (y,) = self.saved_tensors
-        return g * (y + 1)
-
-    def array_backward(self, g):
-        (y,) = self.saved_arrays
-        return np.multiply(g, np.add(y, 1))
+    def backward(self, F, g):
+        (y,) = F.saved(self)
+        return F.mul(g, F.add_scalar(y, s=1))
 
 
 @register("log", "elementwise")
-class Log(Function):
+class Log(Primitive):
     stores_attributes = False
 
-    def forward(self, a):
+    def forward(self, F, a):
         self.save_for_backward(a)
-        return _quiet(np.log, a)
+        return F.log(a)
 
-    def backward(self, g):
-        (a,) = self.saved_tensors
-        return g / a
-
-    def array_backward(self, g):
-        (a,) = self.saved_arrays
-        with np.errstate(divide="ignore", invalid="ignore"):  # as Div.forward
-            return np.true_divide(g, a)
+    def backward(self, F, g):
+        (a,) = F.saved(self)
+        return F.div(g, a)
 
 
 @register("log1p", "elementwise")
-class Log1p(Function):
+class Log1p(Primitive):
     stores_attributes = False
 
-    def forward(self, a):
+    def forward(self, F, a):
         self.save_for_backward(a)
-        return _quiet(np.log1p, a)
+        return F.log1p(a)
 
-    def backward(self, g):
-        (a,) = self.saved_tensors
-        return g / (a + 1)
-
-    def array_backward(self, g):
-        (a,) = self.saved_arrays
-        return _div(g, np.add(a, 1))
+    def backward(self, F, g):
+        (a,) = F.saved(self)
+        return F.div(g, F.add_scalar(a, s=1))
 
 
 @register("log2", "elementwise")
-class Log2(Function):
+class Log2(Primitive):
     stores_attributes = False
 
-    def forward(self, a):
+    def forward(self, F, a):
         self.save_for_backward(a)
-        return _quiet(np.log2, a)
+        return F.log2(a)
 
-    def backward(self, g):
-        (a,) = self.saved_tensors
-        return g / (a * _LN2)
-
-    def array_backward(self, g):
-        (a,) = self.saved_arrays
-        return _div(g, np.multiply(a, _LN2))
+    def backward(self, F, g):
+        (a,) = F.saved(self)
+        return F.div(g, F.mul_scalar(a, s=_LN2))
 
 
 @register("log10", "elementwise")
-class Log10(Function):
+class Log10(Primitive):
     stores_attributes = False
 
-    def forward(self, a):
+    def forward(self, F, a):
         self.save_for_backward(a)
-        return _quiet(np.log10, a)
+        return F.log10(a)
 
-    def backward(self, g):
-        (a,) = self.saved_tensors
-        return g / (a * _LN10)
-
-    def array_backward(self, g):
-        (a,) = self.saved_arrays
-        return _div(g, np.multiply(a, _LN10))
+    def backward(self, F, g):
+        (a,) = F.saved(self)
+        return F.div(g, F.mul_scalar(a, s=_LN10))
 
 
 @register("sqrt", "elementwise")
-class Sqrt(Function):
+class Sqrt(Primitive):
     stores_attributes = False
 
-    def forward(self, a):
-        y = _quiet(np.sqrt, a)
+    def forward(self, F, a):
+        y = F.sqrt(a)
         self.save_for_backward(y)
         return y
 
-    def backward(self, g):
-        (y,) = self.saved_tensors
-        return g / (y * 2)  # inf at 0, as PyTorch
-
-    def array_backward(self, g):
-        (y,) = self.saved_arrays
-        return _div(g, np.multiply(y, 2))
+    def backward(self, F, g):
+        (y,) = F.saved(self)
+        return F.div(g, F.mul_scalar(y, s=2))  # inf at 0, as PyTorch
 
 
 @register("rsqrt", "elementwise")
-class Rsqrt(Function):
+class Rsqrt(Primitive):
     stores_attributes = False
 
-    def forward(self, a):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            y = np.asarray(1 / np.sqrt(a))
+    def forward(self, F, a):
+        y = F.rsqrt(a)
         self.save_for_backward(y)
         return y
 
-    def backward(self, g):
-        (y,) = self.saved_tensors
-        return g * (y * y * y) * -0.5
-
-    def array_backward(self, g):
-        (y,) = self.saved_arrays
-        return np.multiply(np.multiply(g, np.multiply(np.multiply(y, y), y)), -0.5)
+    def backward(self, F, g):
+        (y,) = F.saved(self)
+        return F.mul_scalar(F.mul(g, F.mul(F.mul(y, y), y)), s=-0.5)
 
 
 @register("reciprocal", "elementwise")
-class Reciprocal(Function):
+class Reciprocal(Primitive):
     stores_attributes = False
 
-    def forward(self, a):
-        y = _quiet(np.reciprocal, a)
+    def forward(self, F, a):
+        y = F.reciprocal(a)
         self.save_for_backward(y)
         return y
 
-    def backward(self, g):
-        (y,) = self.saved_tensors
-        return -(g * (y * y))
-
-    def array_backward(self, g):
-        (y,) = self.saved_arrays
-        return np.negative(np.multiply(g, np.multiply(y, y)))
+    def backward(self, F, g):
+        (y,) = F.saved(self)
+        return F.neg(F.mul(g, F.mul(y, y)))
 
 
 @register("abs", "elementwise")
-class Abs(Function):
+class Abs(Primitive):
     stores_attributes = False
 
-    def forward(self, a):
+    def forward(self, F, a):
         self.save_for_backward(a)
-        return np.asarray(np.abs(a))
+        return F.abs(a)
 
-    def backward(self, g):
-        (a,) = self.saved_tensors
-        return g * a.sign()  # sign(0) = 0: abs'(0) = 0, as PyTorch
-
-    def array_backward(self, g):
-        (a,) = self.saved_arrays
-        return np.multiply(g, np.asarray(np.sign(a)))
+    def backward(self, F, g):
+        (a,) = F.saved(self)
+        return F.mul(g, F.sign(a))  # sign(0) = 0: abs'(0) = 0, as PyTorch
 
 
 @register("sin", "elementwise")
-class Sin(Function):
+class Sin(Primitive):
     stores_attributes = False
 
-    def forward(self, a):
+    def forward(self, F, a):
         self.save_for_backward(a)
-        return _quiet(np.sin, a)
+        return F.sin(a)
 
-    def backward(self, g):
-        (a,) = self.saved_tensors
-        return g * a.cos()
-
-    def array_backward(self, g):
-        (a,) = self.saved_arrays
-        return np.multiply(g, _quiet(np.cos, a))
+    def backward(self, F, g):
+        (a,) = F.saved(self)
+        return F.mul(g, F.cos(a))
 
 
 @register("cos", "elementwise")
-class Cos(Function):
+class Cos(Primitive):
     stores_attributes = False
 
-    def forward(self, a):
+    def forward(self, F, a):
         self.save_for_backward(a)
-        return _quiet(np.cos, a)
+        return F.cos(a)
 
-    def backward(self, g):
-        (a,) = self.saved_tensors
-        return -(g * a.sin())
-
-    def array_backward(self, g):
-        (a,) = self.saved_arrays
-        return np.negative(np.multiply(g, _quiet(np.sin, a)))
+    def backward(self, F, g):
+        (a,) = F.saved(self)
+        return F.neg(F.mul(g, F.sin(a)))
 
 
-class _Piecewise(Function):
+class _Piecewise(Primitive):
     """Piecewise-constant ops: the gradient is zero everywhere (PyTorch's convention,
-    including at the jumps). Integer and bool inputs are returned unchanged (a copy)."""
+    including at the jumps). Integer and bool inputs come back unchanged (a copy; the
+    sign of an integer is computed)."""
 
-    def forward(self, a, **kw):
-        if a.dtype.kind not in "fc":
-            return a.copy()
-        return np.asarray(self.ufunc(a, **kw))
+    stores_attributes = False
 
-    def backward(self, g):
-        return g._make(np.zeros(g._data.shape, dtype=g._data.dtype))
+    def forward(self, F, a):
+        return getattr(F, self.name)(a)
 
-    def array_backward(self, g):
-        return np.zeros(g.shape, dtype=g.dtype)
+    def backward(self, F, g):
+        return F.zeros_like(g)
 
 
 @register("sign", "elementwise")
 class Sign(_Piecewise):
-    ufunc = staticmethod(np.sign)
-
-    def forward(self, a):
-        if a.dtype.kind in "iu":
-            return np.asarray(np.sign(a))
-        return super().forward(a)
+    pass
 
 
 @register("floor", "elementwise")
 class Floor(_Piecewise):
-    ufunc = staticmethod(np.floor)
+    pass
 
 
 @register("ceil", "elementwise")
 class Ceil(_Piecewise):
-    ufunc = staticmethod(np.ceil)
+    pass
 
 
 @register("round", "elementwise")
 class Round(_Piecewise):
     """Round half to even (as PyTorch and numpy), to ``decimals`` places."""
-    ufunc = staticmethod(np.round)
+
+    def forward(self, F, a, decimals=0):
+        return F.round(a, decimals=decimals)
 
 
 @register("trunc", "elementwise")
 class Trunc(_Piecewise):
-    ufunc = staticmethod(np.trunc)
+    pass
 
 
 class ElementwiseMethods(ActivationMethods, SelectMethods):
@@ -422,13 +351,16 @@ sqrt = _fn("sqrt")
 rsqrt = _fn("rsqrt")
 reciprocal = _fn("reciprocal")
 square = _fn("square")
-abs = _fn("abs")  # noqa: A001  (torch.abs; the builtin is not used in this module)
+absolute_value = _fn("abs")
 absolute = _fn("absolute")
 sign = _fn("sign")
 sin = _fn("sin")
 cos = _fn("cos")
 floor = _fn("floor")
 ceil = _fn("ceil")
-round = _fn("round", ", decimals=0")  # noqa: A001  (torch.round)
+round_half_even = _fn("round", ", decimals=0")
 trunc = _fn("trunc")
 fix = _fn("fix")
+
+# names that would shadow builtins here: autograd_core.abs / .round are these
+PUBLIC_NAMES = {"abs": absolute_value, "round": round_half_even}
