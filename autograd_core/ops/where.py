@@ -7,8 +7,9 @@ gradients are returned in it for the engine to reduce.
 """
 import numpy as np
 
+from ..backend import ARRAYS
 from ..dtypes import get_default_dtype, to_array
-from ..function import Function
+from ..function import Primitive
 from ..shapes import broadcast_shape
 from .registry import register
 
@@ -20,182 +21,138 @@ def _broadcast_error(op, *arrays):
     broadcast_shape(op, *[a.shape for a in arrays])  # raises, naming op and the shapes
 
 
-def _zero(g):
-    """``g._to_tensor(0.0)`` on arrays: the 0 that Tensor ``where(mask, g, 0.0)`` uses
-    (a's dtype, so the result keeps g's dtype as the Tensor backward's does)."""
-    return np.array(0.0, dtype=g.dtype) if g.dtype.kind == "f" else 0.0
-
-# Each ``array_backward`` is its ``backward`` on ndarrays: Tensor ``where`` with a
-# number is np.where with that number as a 0-d array of the tensor's dtype.
-
-
 @register("where", "elementwise")
-class Where(Function):
+class Where(Primitive):
     """``cond ? a : b`` elementwise; shapes broadcast; cond is bool and gets no gradient."""
 
     stores_attributes = False
 
-    def forward(self, cond, a, b):
+    def forward(self, F, cond, a, b):
         if cond.dtype != np.bool_:
             raise TypeError(
                 f"where: expected condition to be a boolean tensor, but got a tensor with "
                 f"dtype {cond.dtype}"
             )
         try:
-            out = np.where(cond, a, b)
+            out = F.where(cond, a, b)
         except ValueError:
             _broadcast_error("where", cond, a, b)
             raise
         self.save_for_backward(cond)
         return out
 
-    def backward(self, g):
-        (cond,) = self.saved_tensors
-        zero = g._to_tensor(0.0)
+    def backward(self, F, g):
+        (cond,) = F.saved(self)
+        zero = F.constant(0.0, g)
         na, nb = self.needs_input_grad[1:]
-        return None, (cond.where(g, zero) if na else None), (cond.where(zero, g) if nb else None)
-
-    def array_backward(self, g):
-        (cond,) = self.saved_arrays
-        zero = _zero(g)
-        na, nb = self.needs_input_grad[1:]
-        return (None, (np.where(cond, g, zero) if na else None),
-                (np.where(cond, zero, g) if nb else None))
+        return (None, (F.where(cond, g, zero) if na else None),
+                (F.where(cond, zero, g) if nb else None))
 
 
-def _clamp_mask(x, lo, hi):
+def _clamp_mask(F, x, lo, hi):
     """Where clamp passes the gradient to x: ``lo <= x <= hi`` (bounds inclusive, as
-    PyTorch; False at NaN)."""
+    PyTorch; False at NaN). A number bound is an operand: the Tensor namespace makes it
+    a constant as ``x <= hi`` would."""
     if lo is None:
-        return x <= hi
+        return F.le(x, hi)
     if hi is None:
-        return x >= lo
-    return (x >= lo) & (x <= hi)
+        return F.ge(x, lo)
+    return F.bitwise_and(F.ge(x, lo), F.le(x, hi))
 
 
 @register("clamp", "elementwise")
-class Clamp(Function):
+class Clamp(Primitive):
     """``x`` limited to [min, max] by number bounds (either may be None)."""
 
-    def forward(self, x, min=None, max=None):
+    def forward(self, F, x, min=None, max=None):  # noqa: A002  (PyTorch's names)
         self.lo, self.hi = min, max
         self.save_for_backward(x)
-        return np.asarray(np.clip(x, min, max))
+        return F.clamp(x, min=min, max=max)
 
-    def backward(self, g):
-        (x,) = self.saved_tensors
-        return _clamp_mask(x, self.lo, self.hi).where(g, 0.0)
-
-    def array_backward(self, g):
-        (x,) = self.saved_arrays
-        return np.where(_clamp_mask(x, self.lo, self.hi), g, _zero(g))
+    def backward(self, F, g):
+        (x,) = F.saved(self)
+        return F.where(_clamp_mask(F, x, self.lo, self.hi), g, F.constant(0.0, g))
 
 
 @register("clamp_tensor", "elementwise")
-class ClampTensor(Function):
+class ClampTensor(Primitive):
     """``x`` limited by tensor bounds: inputs (x, min), (x, max) or (x, min, max) as
     ``which`` says; all broadcast. PyTorch's gradients: x where min <= x <= max, min
     where x < min (and min < max), max where x > max (or max < min)."""
 
-    def forward(self, x, *bounds, which):
+    def forward(self, F, x, *bounds, which):
         self.which = which
-        lo = bounds[0] if which != "max" else None
-        hi = bounds[-1] if which != "min" else None
         try:
-            out = np.asarray(np.clip(x, lo, hi))
+            out = F.clamp_tensor(x, *bounds, which=which)
         except ValueError:
             _broadcast_error("clamp", x, *bounds)
             raise
         self.save_for_backward(x, *bounds)
         return out
 
-    def backward(self, g):
-        x, *bounds = self.saved_tensors
+    def backward(self, F, g):
+        x, *bounds = F.saved(self)
         which = self.which
         lo = bounds[0] if which != "max" else None
         hi = bounds[-1] if which != "min" else None
         need = self.needs_input_grad
-        grads = [_clamp_mask(x, lo, hi).where(g, 0.0) if need[0] else None]
+        zero = F.constant(0.0, g)
+        grads = [F.where(_clamp_mask(F, x, lo, hi), g, zero) if need[0] else None]
         if lo is not None:
-            below = x < lo if hi is None else (x < lo) & (lo < hi)
-            grads.append(below.where(g, 0.0) if need[1] else None)
+            below = F.lt(x, lo) if hi is None else F.bitwise_and(F.lt(x, lo), F.lt(lo, hi))
+            grads.append(F.where(below, g, zero) if need[1] else None)
         if hi is not None:
-            above = x > hi if lo is None else (x > hi) | (hi < lo)
-            grads.append(above.where(g, 0.0) if need[-1] else None)
-        return tuple(grads)
-
-    def array_backward(self, g):
-        # backward above on arrays: the same masks (operators on ndarrays), np.where
-        x, *bounds = self.saved_arrays
-        which = self.which
-        lo = bounds[0] if which != "max" else None
-        hi = bounds[-1] if which != "min" else None
-        need = self.needs_input_grad
-        zero = _zero(g)
-        grads = [np.where(_clamp_mask(x, lo, hi), g, zero) if need[0] else None]
-        if lo is not None:
-            below = x < lo if hi is None else (x < lo) & (lo < hi)
-            grads.append(np.where(below, g, zero) if need[1] else None)
-        if hi is not None:
-            above = x > hi if lo is None else (x > hi) | (hi < lo)
-            grads.append(np.where(above, g, zero) if need[-1] else None)
+            above = F.gt(x, hi) if lo is None else F.bitwise_or(F.gt(x, hi), F.lt(hi, lo))
+            grads.append(F.where(above, g, zero) if need[-1] else None)
         return tuple(grads)
 
 
-def _binary(op, ufunc, a, b):
+def _binary(op, fn, a, b):
     try:
-        return np.asarray(ufunc(a, b))
+        return fn(a, b)
     except ValueError:
         _broadcast_error(op, a, b)
         raise
 
 
+def _split_ties(F, g, a, b):
+    """The gradient routed by ``maximum``/``minimum``: a tie splits it in halves, as
+    PyTorch."""
+    return F.where(F.eq(a, b), F.mul_scalar(g, s=0.5), g)
+
+
 @register("maximum", "elementwise")
-class Maximum(Function):
+class Maximum(Primitive):
     stores_attributes = False
 
-    def forward(self, a, b):
+    def forward(self, F, a, b):
         self.save_for_backward(a, b)
-        return _binary("maximum", np.maximum, a, b)
+        return _binary("maximum", F.maximum, a, b)
 
-    def backward(self, g):
-        a, b = self.saved_tensors
+    def backward(self, F, g):
+        a, b = F.saved(self)
         na, nb = self.needs_input_grad
-        half = (a == b).where(g * 0.5, g)  # a tie splits the gradient, as PyTorch
-        return ((a < b).where(0.0, half) if na else None,
-                (a > b).where(0.0, half) if nb else None)
-
-    def array_backward(self, g):
-        a, b = self.saved_arrays
-        na, nb = self.needs_input_grad
-        half = np.where(a == b, np.multiply(g, 0.5), g)
-        zero = _zero(half)
-        return ((np.where(a < b, zero, half) if na else None),
-                (np.where(a > b, zero, half) if nb else None))
+        half = _split_ties(F, g, a, b)
+        zero = F.constant(0.0, half)
+        return ((F.where(F.lt(a, b), zero, half) if na else None),
+                (F.where(F.gt(a, b), zero, half) if nb else None))
 
 
 @register("minimum", "elementwise")
-class Minimum(Function):
+class Minimum(Primitive):
     stores_attributes = False
 
-    def forward(self, a, b):
+    def forward(self, F, a, b):
         self.save_for_backward(a, b)
-        return _binary("minimum", np.minimum, a, b)
+        return _binary("minimum", F.minimum, a, b)
 
-    def backward(self, g):
-        a, b = self.saved_tensors
+    def backward(self, F, g):
+        a, b = F.saved(self)
         na, nb = self.needs_input_grad
-        half = (a == b).where(g * 0.5, g)
-        return ((a > b).where(0.0, half) if na else None,
-                (a < b).where(0.0, half) if nb else None)
-
-    def array_backward(self, g):
-        a, b = self.saved_arrays
-        na, nb = self.needs_input_grad
-        half = np.where(a == b, np.multiply(g, 0.5), g)
-        zero = _zero(half)
-        return ((np.where(a > b, zero, half) if na else None),
-                (np.where(a < b, zero, half) if nb else None))
+        half = _split_ties(F, g, a, b)
+        zero = F.constant(0.0, half)
+        return ((F.where(F.gt(a, b), zero, half) if na else None),
+                (F.where(F.lt(a, b), zero, half) if nb else None))
 
 
 def _number(v):
@@ -291,8 +248,7 @@ def where(condition, input=None, other=None):
     if input is None and other is None:
         if not _is_tensor(condition):
             raise TypeError(f"where(): argument 'condition' must be Tensor, not {type(condition).__name__}")
-        return tuple(condition._make(np.asarray(i, dtype=np.int64))
-                     for i in np.nonzero(condition._data))
+        return tuple(condition._make(i) for i in ARRAYS.nonzero(condition._data))
     if input is None or other is None:
         raise TypeError("where(): expected condition, input and other (or condition alone)")
     ref = next((t for t in (condition, input, other) if _is_tensor(t)), None)
