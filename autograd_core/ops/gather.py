@@ -8,8 +8,8 @@ scattering to the wrong places. Indices must lie in ``[0, size)`` as in PyTorch.
 """
 import numpy as np
 
-from ..function import Function
-from ..kernels.index import scatter_add_rows
+from ..backend import ARRAYS
+from ..function import Primitive
 from ._dims import wrap_dim
 from .registry import register
 
@@ -17,7 +17,7 @@ __all__ = ["Gather", "ScatterAdd", "Scatter", "GatherMethods", "gather", "take_a
            "index_select", "scatter_add", "scatter"]
 
 
-def _check(op, shape, index, d, src_shape=None):
+def _check(F, op, shape, index, d, src_shape=None):
     """PyTorch's rules: same ndim; index no larger than the input except along ``d``
     (and no larger than ``src`` anywhere); values in [0, shape[d])."""
     if index.dtype.kind not in "iu":
@@ -38,8 +38,9 @@ def _check(op, shape, index, d, src_shape=None):
             f"{op}: src of shape {tuple(src_shape)} does not match index of shape "
             f"{tuple(index.shape)}"
         )
-    if index.size:
-        lo, hi = int(index.min()), int(index.max())
+    bounds = F.index_bounds(index)
+    if bounds is not None:
+        lo, hi = bounds
         if lo < 0 or hi >= shape[d]:
             bad = lo if lo < 0 else hi
             raise IndexError(
@@ -48,109 +49,57 @@ def _check(op, shape, index, d, src_shape=None):
             )
 
 
-def _linear_index(index, d, shape):
-    """Flat positions in a C-ordered array of ``shape`` addressed by ``index`` along ``d``."""
-    grids = list(np.ogrid[tuple(slice(0, n) for n in index.shape)])
-    grids[d] = index
-    return np.ravel_multi_index(tuple(grids), shape).ravel()
-
-
 @register("gather", "index")
-class Gather(Function):
+class Gather(Primitive):
     """(a: S, index: I) -> I, picking ``a`` along ``dim`` at ``index``."""
 
-    def forward(self, a, index, dim):
-        _check("gather", a.shape, index, dim)
+    def forward(self, F, a, index, dim):
+        _check(F, "gather", a.shape, index, dim)
         self.save_for_backward(index)
         self.dim, self.in_shape = dim, a.shape
-        return _gather(a, index, dim)
+        return F.gather(a, index, dim=dim)
 
-    def backward(self, g):
-        (index,) = self.saved_tensors
-        zeros = g._make(np.zeros(self.in_shape, g.dtype))
-        return g._apply(ScatterAdd, zeros, index, g, dim=self.dim), None
-
-    def array_backward(self, g):
-        (index,) = self.saved_arrays
-        return _scatter_add(np.zeros(self.in_shape, g.dtype), index, g, self.dim), None
-
-
-# The forwards' bodies (after validation), shared with the array backwards.
-def _gather(a, index, dim):
-    sub = tuple(slice(0, n) if k != dim else slice(None) for k, n in enumerate(index.shape))
-    return np.take_along_axis(a[sub], index, axis=dim)
-
-
-def _gather_any(g, index, dim):
-    """``Tensor.gather`` on arrays (a 0-d ``g`` is gathered as shape (1,))."""
-    if g.ndim == 0:
-        return _gather(g.reshape(1), index.reshape(-1), 0).reshape(index.shape)
-    return _gather(g, index, dim)
-
-
-def _scatter_add(a, index, src, dim):
-    out = np.array(a, order="C", copy=True)
-    # flat positions, so one pass of the row kernel with rows of length 1
-    lin = _linear_index(index, dim, a.shape)
-    scatter_add_rows(out.reshape(-1, 1), lin, src.astype(out.dtype, copy=False).reshape(-1, 1))
-    return out
-
-
-def _scatter(a, index, src, dim):
-    out = np.array(a, order="C", copy=True)
-    out.reshape(-1)[_linear_index(index, dim, a.shape)] = src.ravel()
-    return out
+    def backward(self, F, g):
+        (index,) = F.saved(self)
+        return F.scatter_add(F.zeros(self.in_shape, g.dtype), index, g, dim=self.dim), None
 
 
 @register("scatter_add", "index")
-class ScatterAdd(Function):
+class ScatterAdd(Primitive):
     """(a: S, index: I, src: I) -> S: a copy of ``a`` with ``src`` added at ``index``
     along ``dim``; repeated indices add up."""
 
-    def forward(self, a, index, src, dim):
-        _check("scatter_add", a.shape, index, dim, src.shape)
+    def forward(self, F, a, index, src, dim):
+        _check(F, "scatter_add", a.shape, index, dim, src.shape)
         self.save_for_backward(index)
         self.dim = dim
-        return _scatter_add(a, index, src, dim)
+        return F.scatter_add(a, index, src, dim=dim)
 
-    def backward(self, g):
-        (index,) = self.saved_tensors
+    def backward(self, F, g):
+        (index,) = F.saved(self)
         na, _, ns = self.needs_input_grad
-        return (g if na else None), None, (g.gather(self.dim, index) if ns else None)
-
-    def array_backward(self, g):
-        (index,) = self.saved_arrays
-        na, _, ns = self.needs_input_grad
-        return (g if na else None), None, (_gather_any(g, index, self.dim) if ns else None)
+        return (g if na else None), None, (F.gather(g, index, dim=self.dim) if ns else None)
 
 
 @register("scatter", "index")
-class Scatter(Function):
+class Scatter(Primitive):
     """(a: S, index: I, src: I) -> S: a copy of ``a`` with ``src`` written at ``index``
     along ``dim`` (which write wins at a repeated index is unspecified, as in PyTorch)."""
 
-    def forward(self, a, index, src, dim):
-        _check("scatter", a.shape, index, dim, src.shape)
+    def forward(self, F, a, index, src, dim):
+        _check(F, "scatter", a.shape, index, dim, src.shape)
         self.save_for_backward(index)
         self.dim = dim
-        return _scatter(a, index, src, dim)
+        return F.scatter(a, index, src, dim=dim)
 
-    def backward(self, g):
-        (index,) = self.saved_tensors
+    def backward(self, F, g):
+        (index,) = F.saved(self)
         na, _, ns = self.needs_input_grad
         ga = gs = None
         if na:  # written positions no longer depend on a
-            zeros = g._make(np.zeros(index.shape, g.dtype))
-            ga = g._apply(Scatter, g, index, zeros, dim=self.dim)
+            ga = F.scatter(g, index, F.zeros(index.shape, g.dtype), dim=self.dim)
         if ns:
-            gs = g.gather(self.dim, index)
-        return ga, None, gs
-
-    def array_backward(self, g):
-        (index,) = self.saved_arrays
-        na, _, ns = self.needs_input_grad
-        ga = _scatter(g, index, np.zeros(index.shape, g.dtype), self.dim) if na else None
-        gs = _gather_any(g, index, self.dim) if ns else None
+            gs = F.gather(g, index, dim=self.dim)
         return ga, None, gs
 
 
@@ -178,7 +127,7 @@ class GatherMethods:
         index = _index_tensor(self, op, index)
         d = wrap_dim(op, dim, self.ndim)
         if not hasattr(src, "_apply"):  # a number: scatter that value everywhere indexed
-            src = self._make(np.full(index.shape, src, dtype=self.dtype))
+            src = self._make(ARRAYS.full(index.shape, src, self.dtype))
         if src.ndim != index.ndim or any(s < i for s, i in zip(src.shape, index.shape)):
             raise RuntimeError(
                 f"{op}: index of shape {index.shape} must be no larger than src of shape "
@@ -210,15 +159,14 @@ class GatherMethods:
                 f"but got shapes {self.shape} and {indices.shape}"
             )
         d = wrap_dim("take_along_dim", dim, self.ndim)
-        n, ia = self.shape[d], indices._data
-        if ia.size and (ia.min() < -n or ia.max() >= n):
-            bad = ia.min() if ia.min() < -n else ia.max()
+        n, bounds = self.shape[d], ARRAYS.index_bounds(indices._data)
+        if bounds is not None and (bounds[0] < -n or bounds[1] >= n):
             raise IndexError(
-                f"take_along_dim: index {int(bad)} is out of bounds for dimension {d} with "
-                f"size {n} (shape {self.shape})"
+                f"take_along_dim: index {bounds[0] if bounds[0] < -n else bounds[1]} is out of "
+                f"bounds for dimension {d} with size {n} (shape {self.shape})"
             )
-        if ia.size and ia.min() < 0:  # PyTorch wraps negative indices here (gather does not)
-            indices = indices._make(np.where(ia < 0, ia + n, ia))
+        if bounds is not None and bounds[0] < 0:  # PyTorch wraps them here (gather does not)
+            indices = indices._make(ARRAYS.wrap_negative(indices._data, n))
         try:
             shape = list(np.broadcast_shapes(
                 self.shape[:d] + (1,) + self.shape[d + 1:],
@@ -242,13 +190,12 @@ class GatherMethods:
         if self.ndim == 0:
             return self.reshape(1).index_select(0, index).reshape(index.shape)
         d = wrap_dim("index_select", dim, self.ndim)
-        idx = index._data.reshape(-1)
-        n = self.shape[d]
-        if idx.size and (idx.min() < 0 or idx.max() >= n):
-            bad = idx.min() if idx.min() < 0 else idx.max()
+        idx = ARRAYS.reshape(index._data, shape=(-1,))
+        n, bounds = self.shape[d], ARRAYS.index_bounds(idx)
+        if bounds is not None and (bounds[0] < 0 or bounds[1] >= n):
             raise IndexError(
-                f"index_select: index {int(bad)} is out of range for dimension {d} with size {n} "
-                f"(shape {self.shape})"
+                f"index_select: index {bounds[0] if bounds[0] < 0 else bounds[1]} is out of "
+                f"range for dimension {d} with size {n} (shape {self.shape})"
             )
         return self[(slice(None),) * d + (idx,)]
 

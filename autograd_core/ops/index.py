@@ -4,20 +4,20 @@ backward, the out-of-place ``index_put`` and the masked ops.
 
 ``getitem`` returns a numpy view for basic indices (sharing the input's version
 counter) and a copy for advanced ones. Its backward is the ``getitem_backward``
-primitive, which scatters the gradient into zeros of the input's shape
-(adding, when integer arrays may repeat an index, so repeats add up); the
-backward of that is ``getitem`` again, so grad-of-grad works.
+primitive (``GetItemGrad``), which scatters the gradient into zeros of the input's
+shape (adding, when integer arrays may repeat an index, so repeats add up); the
+backward of that is ``getitem`` again, so grad-of-grad works. The array work is in
+``backend/index.py``.
 
 ``IndexMethods`` also brings the slicing views (slicing.py) and gather/scatter
 (gather.py) to Tensor.
 """
-import math
 import operator
 
 import numpy as np
 
-from ..function import Function
-from ..kernels.index import scatter_add_rows
+from ..backend import ARRAYS
+from ..function import Primitive
 from ..shapes import broadcast_shape
 from ._dims import share_version
 from .gather import *  # noqa: F401,F403
@@ -27,7 +27,7 @@ from .slicing import *  # noqa: F401,F403
 from .slicing import SlicingMethods, __all__ as _slicing_all
 
 __all__ = [
-    "GetItem", "GetItemBackward", "IndexPut", "IndexMethods",
+    "GetItem", "GetItemGrad", "IndexPut", "IndexMethods",
     "index_put", "masked_fill", "masked_select",
 ] + [n for n in _gather_all + _slicing_all if not n.endswith("Methods")]
 
@@ -46,7 +46,8 @@ def _index_entry(op, k):
     if _is_tensor(k):
         k = k._data
     elif isinstance(k, list):
-        k = np.asarray([e._data if _is_tensor(e) else e for e in k]) if k else np.zeros(0, np.intp)
+        k = ARRAYS.asarray([e._data if _is_tensor(e) else e for e in k]) if k else \
+            ARRAYS.zeros(0, np.intp)
     if isinstance(k, np.ndarray):
         if k.dtype.kind in "iu":
             return k, True
@@ -86,95 +87,54 @@ def normalize_index(op, idx):
     return tuple(out), ints
 
 
-def scatter_add_into(out, index, v):
-    """``out[index] += v`` in place, repeated indices adding up.
-
-    An index that is one integer array followed by full slices (``W[ids]``, ``x[[0, 0]]``)
-    goes to the row kernel (``kernels.index``: one pass, 30-175x faster than
-    ``np.add.at`` on whole rows); any other index to ``np.add.at``.
-    """
-    rows = index[0] if out.ndim and out.flags.c_contiguous else None
-    if isinstance(rows, np.ndarray) and rows.dtype.kind in "iu" and all(
-        e is Ellipsis or (isinstance(e, slice) and e == slice(None)) for e in index[1:]
-    ):
-        n = out.shape[0]
-        if rows.size and (rows.min() < -n or rows.max() >= n):
-            bad = rows.min() if rows.min() < -n else rows.max()
-            raise IndexError(f"index {int(bad)} is out of bounds for axis 0 with size {n}")
-        rest = math.prod(out.shape[1:])
-        src = np.broadcast_to(v, rows.shape + out.shape[1:]).astype(out.dtype, copy=False)
-        scatter_add_rows(out.reshape(n, rest), rows.reshape(-1), src.reshape(rows.size, rest))
-    else:
-        np.add.at(out, index, v)
-
-
 def _index_error(op, e, shape):
     return type(e)(f"{op}: {e} (indexing a tensor of shape {tuple(shape)})")
 
 
 @register("getitem", "index")
-class GetItem(Function):
-    """``a[index]`` for an index from ``normalize_index``."""
+class GetItem(Primitive):
+    """``a[index]`` for an index from ``normalize_index``; ``accumulate``: whether
+    the index can repeat an element (its gradient then sums the repeats)."""
 
-    def forward(self, a, index, accumulate):
+    def forward(self, F, a, index, accumulate):
         try:
-            y = a[index]
+            y = F.getitem(a, index=index, accumulate=accumulate)
         except (IndexError, ValueError) as e:
             raise _index_error("getitem", e, a.shape) from None
         self.index, self.accumulate, self.in_shape = index, accumulate, a.shape
         return y
 
-    def backward(self, g):
-        return g._apply(GetItemBackward, g, shape=self.in_shape, index=self.index,
-                        accumulate=self.accumulate)
-
-    def array_backward(self, g):
-        return _scatter(g, self.in_shape, self.index, self.accumulate)
-
-
-def _scatter(g, shape, index, accumulate):
-    """``g`` scattered into zeros of ``shape`` at ``index`` (summing repeats when
-    ``accumulate``): getitem's gradient."""
-    out = np.zeros(shape, dtype=g.dtype)
-    if accumulate:
-        scatter_add_into(out, index, g)
-    else:
-        out[index] = g
-    return out
+    def backward(self, F, g):
+        return F.getitem_backward(g, shape=self.in_shape, index=self.index,
+                                  accumulate=self.accumulate)
 
 
 @register("getitem_backward", "index")
-class GetItemBackward(Function):
+class GetItemGrad(Primitive):
     """``g`` (shape of ``zeros(shape)[index]``) scattered into zeros of ``shape``.
 
     With integer arrays (``accumulate``) an element indexed k times gets the sum of its
-    k gradients (``scatter_add_into``); otherwise a plain assignment, which is faster.
+    k gradients; otherwise a plain assignment, which is faster. Its adjoint is
+    ``getitem`` again, so grad-of-grad works.
     """
 
-    def forward(self, g, shape, index, accumulate):
+    def forward(self, F, g, shape, index, accumulate):
         self.index, self.accumulate = index, accumulate
-        return _scatter(g, shape, index, accumulate)
+        return F.getitem_backward(g, shape=shape, index=index, accumulate=accumulate)
 
-    def backward(self, gg):
-        return gg._apply(GetItem, gg, index=self.index, accumulate=self.accumulate)
-
-    def array_backward(self, gg):
-        return gg[self.index]
+    def backward(self, F, gg):
+        return F.getitem(gg, index=self.index, accumulate=self.accumulate)
 
 
 @register("index_put", "index")
-class IndexPut(Function):
+class IndexPut(Primitive):
     """A copy of ``a`` with ``a[index] = v`` (or ``+= v`` with ``accumulate``, repeated
     indices adding up); ``v`` broadcasts to ``a[index]``'s shape and takes ``a``'s dtype.
     ``ints`` tells whether the index has integer arrays (which can repeat elements)."""
 
-    def forward(self, a, v, index, accumulate, ints=True):
-        out = a.copy()
+    def forward(self, F, a, v, index, accumulate, ints=True):
         try:
-            if accumulate:
-                scatter_add_into(out, index, v.astype(a.dtype, copy=False))
-            else:
-                out[index] = v
+            out = F.index_put(a, v, index=index, accumulate=accumulate, ints=ints)
         except (IndexError, ValueError) as e:
             raise type(e)(
                 f"index_put: {e} (tensor shape {tuple(a.shape)}, values shape {tuple(v.shape)})"
@@ -182,28 +142,14 @@ class IndexPut(Function):
         self.index, self.accumulate, self.ints = index, accumulate, ints
         return out
 
-    def backward(self, g):
+    def backward(self, F, g):
         na, nv = self.needs_input_grad
         ga = gv = None
-        if na:
-            ga = g if self.accumulate else g._apply(
-                IndexPut, g, g._make(np.zeros((), g.dtype)), index=self.index, accumulate=False,
-                ints=self.ints)
+        if na:  # overwritten positions get no gradient
+            ga = g if self.accumulate else F.index_put(
+                g, F.zeros((), g.dtype), index=self.index, accumulate=False, ints=self.ints)
         if nv:
-            gv = g._apply(GetItem, g, index=self.index, accumulate=self.ints)
-        return ga, gv
-
-    def array_backward(self, g):
-        na, nv = self.needs_input_grad
-        ga = gv = None
-        if na:
-            if self.accumulate:
-                ga = g
-            else:  # IndexPut.forward(g, 0) on arrays: the written positions get no gradient
-                ga = g.copy()
-                ga[self.index] = np.zeros((), g.dtype)
-        if nv:
-            gv = g[self.index]
+            gv = F.getitem(g, index=self.index, accumulate=self.ints)
         return ga, gv
 
 
@@ -242,8 +188,8 @@ class IndexMethods(SlicingMethods, GatherMethods):
                 )
             value = value.astype(self.dtype)
         else:
-            value = self._make(np.asarray(value, dtype=self.dtype))
-        index = (np.broadcast_to(mask._data, self.shape), Ellipsis)
+            value = self._make(ARRAYS.asarray(value, dtype=self.dtype))
+        index = (ARRAYS.expand(mask._data, shape=self.shape), Ellipsis)
         return self._apply(IndexPut, self, value, index=index, accumulate=False, ints=False)
 
     def masked_select(self, mask):
@@ -252,7 +198,7 @@ class IndexMethods(SlicingMethods, GatherMethods):
         if mask.dtype != np.bool_:
             raise TypeError(f"masked_select: expected a bool mask, got dtype {mask.dtype}")
         shape = broadcast_shape("masked_select", self.shape, mask.shape)
-        return self.expand(shape)[np.broadcast_to(mask._data, shape)]
+        return self.expand(shape)[ARRAYS.expand(mask._data, shape=shape)]
 
 
 def _check_tensor(op, x):

@@ -1,6 +1,7 @@
 """In-place methods (trailing ``_``), ``x[idx] = v`` and the augmented assignments.
 
-Each one writes ``self._data`` in place and then bumps the version counter
+Each one writes ``self._data`` in place (through the array namespace's in-place
+functions, ``backend/inplace.py``) and then bumps the version counter
 (``self._version[0] += 1``), which views and ``detach()``ed tensors share. A tensor
 saved for backward remembers its version, so backward fails with an error naming the
 op that saved it when the tensor was written after being saved.
@@ -20,9 +21,10 @@ Rules, checked before anything is written:
 """
 import numpy as np
 
+from ..backend import ARRAYS
 from ..grad_mode import STATE
 from ..random import default_generator
-from .index import normalize_index, scatter_add_into
+from .index import normalize_index
 
 __all__ = ["InplaceMethods"]
 
@@ -32,8 +34,13 @@ def _arr(x):
     if hasattr(x, "_apply"):
         return x._data
     if isinstance(x, (list, tuple)):
-        return np.asarray(x)
+        return ARRAYS.asarray(x)
     return x
+
+
+def _shape(b):
+    """The shape of an operand (a Python number has shape ())."""
+    return getattr(b, "shape", ())
 
 
 def _check(t, op, *operands):
@@ -68,7 +75,7 @@ def _check(t, op, *operands):
 
 def _check_shape(op, shape, b):
     """``b`` must broadcast to ``shape`` without enlarging it (the result is written in place)."""
-    bshape = np.shape(b)
+    bshape = _shape(b)
     try:
         full = np.broadcast_shapes(shape, bshape)
     except ValueError:
@@ -86,7 +93,7 @@ def _check_cast(op, ufunc, a, b):
     elif type(b) in (int, float, complex):
         bt = type(b)  # Python numbers are weakly typed (NEP 50)
     else:
-        bt = np.asarray(b).dtype
+        bt = ARRAYS.asarray(b).dtype
     try:
         rt = ufunc.resolve_dtypes((a.dtype, bt, None))[-1]
     except TypeError as e:
@@ -100,72 +107,76 @@ def _bump(t):
     return t
 
 
+# the numpy ufunc of each in-place arithmetic write, asked only which dtype it gives
+_RESULT_DTYPE = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply,
+                 "div_": np.true_divide, "pow_": np.power, "maximum_": np.maximum,
+                 "minimum_": np.minimum}
+
+
 class InplaceMethods:
-    """In-place Tensor methods; all return self."""
+    """In-place Tensor methods; all return self. The writes are ``ARRAYS``' in-place
+    functions (``backend/inplace.py``)."""
 
     __slots__ = ()
 
-    def _binary_(self, op, ufunc, other, alpha=1):
+    def _binary_(self, op, write, other, alpha=1):
         _check(self, op, other)
         b = _arr(other)
         if alpha != 1:
-            b = np.multiply(b, alpha) if isinstance(b, np.ndarray) else b * alpha
+            b = ARRAYS.mul(b, alpha) if isinstance(b, np.ndarray) else b * alpha
         _check_shape(op, self.shape, b)
-        _check_cast(op, ufunc, self._data, b)
-        ufunc(self._data, b, out=self._data)
+        _check_cast(op, _RESULT_DTYPE[write], self._data, b)
+        getattr(ARRAYS, write)(self._data, b)
         return _bump(self)
 
     def add_(self, other, alpha=1):
         """self += alpha * other (other broadcast to self's shape)."""
-        return self._binary_("add_", np.add, other, alpha)
+        return self._binary_("add_", "add_", other, alpha)
 
     def sub_(self, other, alpha=1):
-        return self._binary_("sub_", np.subtract, other, alpha)
+        return self._binary_("sub_", "sub_", other, alpha)
 
     def mul_(self, other):
-        return self._binary_("mul_", np.multiply, other)
+        return self._binary_("mul_", "mul_", other)
 
     def div_(self, other):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return self._binary_("div_", np.true_divide, other)
+        return self._binary_("div_", "div_", other)
 
     def pow_(self, exponent):
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return self._binary_("pow_", np.power, exponent)
+        return self._binary_("pow_", "pow_", exponent)
 
     def __iadd__(self, other):
-        return self._binary_("+= (__iadd__)", np.add, other)
+        return self._binary_("+= (__iadd__)", "add_", other)
 
     def __isub__(self, other):
-        return self._binary_("-= (__isub__)", np.subtract, other)
+        return self._binary_("-= (__isub__)", "sub_", other)
 
     def __imul__(self, other):
-        return self._binary_("*= (__imul__)", np.multiply, other)
+        return self._binary_("*= (__imul__)", "mul_", other)
 
     def __itruediv__(self, other):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return self._binary_("/= (__itruediv__)", np.true_divide, other)
+        return self._binary_("/= (__itruediv__)", "div_", other)
 
     def neg_(self):
         _check(self, "neg_")
-        np.negative(self._data, out=self._data)
+        ARRAYS.neg_(self._data)
         return _bump(self)
 
     def zero_(self):
         _check(self, "zero_")
-        self._data[...] = 0
+        ARRAYS.fill_(self._data, 0)
         return _bump(self)
 
     def fill_(self, value):
         """Every element set to ``value`` (a number or a 0-d tensor), cast to self's dtype."""
         _check(self, "fill_", value)
         v = _arr(value)
-        if np.ndim(v) != 0:
+        if _shape(v) != ():
             raise RuntimeError(
                 f"fill_ only supports a 0-dimension value tensor, but got one of shape "
-                f"{np.shape(v)}"
+                f"{_shape(v)}"
             )
-        self._data[...] = v
+        ARRAYS.fill_(self._data, v)
         return _bump(self)
 
     def copy_(self, src):
@@ -173,7 +184,7 @@ class InplaceMethods:
         _check(self, "copy_", src)
         s = _arr(src)
         _check_shape("copy_", self.shape, s)
-        np.copyto(self._data, s, casting="unsafe")
+        ARRAYS.copy_(self._data, s)
         return _bump(self)
 
     def clamp_(self, min=None, max=None):
@@ -183,14 +194,14 @@ class InplaceMethods:
             raise RuntimeError("clamp_: at least one of 'min' or 'max' must not be None")
         _check(self, "clamp_", min, max)
         lo, hi = _arr(min), _arr(max)
-        for b, f in ((lo, np.maximum), (hi, np.minimum)):
+        for b, write in ((lo, "maximum_"), (hi, "minimum_")):
             if b is not None:
                 _check_shape("clamp_", self.shape, b)
-                _check_cast("clamp_", f, self._data, b)
+                _check_cast("clamp_", _RESULT_DTYPE[write], self._data, b)
         if lo is not None:
-            np.maximum(self._data, lo, out=self._data)
+            ARRAYS.maximum_(self._data, lo)
         if hi is not None:
-            np.minimum(self._data, hi, out=self._data)
+            ARRAYS.minimum_(self._data, hi)
         return _bump(self)
 
     clip_ = clamp_
@@ -205,14 +216,15 @@ class InplaceMethods:
         """``value`` written where the bool ``mask`` (broadcast to self's shape) is True."""
         _check(self, "masked_fill_", mask, value)
         m, v = _arr(mask), _arr(value)
-        if np.asarray(m).dtype != np.bool_:
-            raise TypeError(f"masked_fill_: expected a bool mask, got dtype {np.asarray(m).dtype}")
+        dt = ARRAYS.asarray(m).dtype
+        if dt != np.bool_:
+            raise TypeError(f"masked_fill_: expected a bool mask, got dtype {dt}")
         _check_shape("masked_fill_", self.shape, m)
-        if np.ndim(v) != 0:
+        if _shape(v) != ():
             raise RuntimeError(
-                f"masked_fill_ only supports a 0-dimensional value, got shape {np.shape(v)}"
+                f"masked_fill_ only supports a 0-dimensional value, got shape {_shape(v)}"
             )
-        np.copyto(self._data, v, casting="unsafe", where=m)
+        ARRAYS.copy_(self._data, v, where=m)
         return _bump(self)
 
     def __setitem__(self, idx, value):
@@ -230,33 +242,32 @@ class InplaceMethods:
         a = self._data
         try:
             if accumulate:
-                tshape = a[index].shape  # validates the index and gives the target's shape
+                # validates the index and gives the target's shape
+                tshape = ARRAYS.getitem(a, index).shape
                 try:
-                    fits = np.broadcast_shapes(tshape, np.shape(v)) == tshape
+                    fits = np.broadcast_shapes(tshape, _shape(v)) == tshape
                 except ValueError:
                     fits = False
                 if not fits:
-                    raise ValueError(f"values of shape {np.shape(v)} do not fit {tshape}")
+                    raise ValueError(f"values of shape {_shape(v)} do not fit {tshape}")
                 _check_cast(op, np.add, a, v)
-                scatter_add_into(a, index, v)
+                ARRAYS.index_add_(a, index, v)
             else:
-                a[index] = v
+                ARRAYS.setitem_(a, index, v)
         except (IndexError, ValueError) as e:
             raise type(e)(
-                f"{op}: {e} (tensor shape {self.shape}, value shape {np.shape(v)})"
+                f"{op}: {e} (tensor shape {self.shape}, value shape {_shape(v)})"
             ) from None
         _bump(self)
         return self
 
     # -- random fills (nn.init uses these) -----------------------------------------------------
-    def _random_(self, op, draw, generator):
+    def _random_(self, op, fill, generator, *params):
         _check(self, op)
         if self._data.dtype.kind != "f":
             raise TypeError(f"{op} expects a floating point tensor, got dtype {self._data.dtype}")
         rng = default_generator() if generator is None else generator
-        # draw in the tensor's own precision (float16 via float32): no float64 temporary
-        dt = self._data.dtype if self._data.dtype in (np.float32, np.float64) else np.dtype(np.float32)
-        self._data[...] = draw(rng, dt)
+        fill(self._data, rng, *params)
         return _bump(self)
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
@@ -264,15 +275,7 @@ class InplaceMethods:
         global one from ``autograd_core.manual_seed`` by default)."""
         if std < 0:
             raise RuntimeError(f"normal_ expects std >= 0.0, but found std {std}")
-        shape = self.shape
-
-        def draw(rng, dt):
-            x = rng.standard_normal(shape, dtype=dt)
-            x *= std
-            x += mean
-            return x
-
-        return self._random_("normal_", draw, generator)
+        return self._random_("normal_", ARRAYS.normal_, generator, mean, std)
 
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
         """Fill with samples from U[a, b)."""
@@ -280,12 +283,4 @@ class InplaceMethods:
             raise RuntimeError(
                 f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}"
             )
-        shape = self.shape
-
-        def draw(rng, dt):
-            x = rng.random(shape, dtype=dt)
-            x *= b - a
-            x += a
-            return x
-
-        return self._random_("uniform_", draw, generator)
+        return self._random_("uniform_", ARRAYS.uniform_, generator, a, b)

@@ -3,11 +3,10 @@
 constant mode, index gathers for reflect / replicate / circular).
 
 Re-exported by ``shape.py``; the Tensor methods that slice (split, chunk) are in
-``index.py`` since they are views made by indexing.
+``slicing.py`` since they are views made by indexing.
 """
-import numpy as np
-
-from ..function import Function
+from ..backend import ARRAYS
+from ..function import Primitive
 from ._dims import wrap_dim
 from .registry import register
 
@@ -20,11 +19,11 @@ def _is_legacy_empty(shape):
 
 
 @register("cat", "shape")
-class Cat(Function):
+class Cat(Primitive):
     """n tensors of equal shape except along ``dim`` -> their concatenation along ``dim``.
     dtypes are promoted as numpy does (the engine casts each gradient back)."""
 
-    def forward(self, *arrays, dim=0):
+    def forward(self, F, *arrays, dim=0):
         shapes = [tuple(a.shape) for a in arrays]
         ref = next((a for a in arrays if not _is_legacy_empty(a.shape)), arrays[0])
         if ref.ndim == 0:
@@ -51,30 +50,19 @@ class Cat(Function):
             spans.append((start, start + a.shape[d]))
             start += a.shape[d]
         self.dim, self.spans = d, spans
-        return np.concatenate(parts, axis=d)
+        return F.cat(*parts, dim=d)
 
-    def backward(self, g):
+    def backward(self, F, g):
         lead = (slice(None),) * self.dim
         out = []
         for span, need in zip(self.spans, self.needs_input_grad):
             if not need:
                 out.append(None)
             elif span is None:
-                out.append(g._make(np.zeros((0,), g.dtype)))
+                out.append(F.zeros((0,), g.dtype))
             else:
-                out.append(g[lead + (slice(*span),)])
-        return tuple(out)
-
-    def array_backward(self, g):
-        lead = (slice(None),) * self.dim
-        out = []
-        for span, need in zip(self.spans, self.needs_input_grad):
-            if not need:
-                out.append(None)
-            elif span is None:
-                out.append(np.zeros((0,), g.dtype))
-            else:
-                out.append(g[lead + (slice(*span),)])
+                out.append(F.getitem(g, index=lead + (slice(*span), Ellipsis),
+                                     accumulate=False))
         return tuple(out)
 
 
@@ -133,67 +121,42 @@ def vstack(tensors):
 
 
 @register("pad", "shape")
-class Pad(Function):
+class Pad(Primitive):
     """Constant padding; ``widths`` holds (before, after) per dim, negative entries crop.
 
     Its adjoint is padding by the negated widths (crop what was added, add zeros where it
     cropped), so backward is this op again and grad-of-grad needs nothing more.
     """
 
-    def forward(self, a, widths, value=0.0):
-        out_shape = tuple(s + lo + hi for s, (lo, hi) in zip(a.shape, widths))
-        for d, ((lo, hi), s, o) in enumerate(zip(widths, a.shape, out_shape)):
-            if o < 0:
+    def forward(self, F, a, widths, value=0.0):
+        for d, ((lo, hi), s) in enumerate(zip(widths, a.shape)):
+            if s + lo + hi < 0:
                 raise RuntimeError(
                     f"pad: the input size {s} at dim {d} plus padding ({lo}, {hi}) resulted in "
-                    f"a negative output size {o} (input shape {tuple(a.shape)})"
+                    f"a negative output size {s + lo + hi} (input shape {tuple(a.shape)})"
                 )
         self.widths = widths
-        return _pad(a, widths, out_shape, value)
+        return F.pad(a, widths=widths, value=value)
 
-    def backward(self, g):
-        neg = tuple((-lo, -hi) for lo, hi in self.widths)
-        return g._apply(Pad, g, widths=neg, value=0.0)
-
-    def array_backward(self, g):
-        neg = tuple((-lo, -hi) for lo, hi in self.widths)
-        return _pad(g, neg, tuple(s + lo + hi for s, (lo, hi) in zip(g.shape, neg)), 0.0)
-
-
-def _pad(a, widths, out_shape, value):
-    """``a`` padded (cropped, for negative entries) by ``widths`` into ``out_shape``."""
-    out = np.full(out_shape, value, dtype=a.dtype)
-    src, dst = [], []
-    for s, (lo, hi) in zip(a.shape, widths):
-        s0, s1 = max(0, -lo), s - max(0, -hi)
-        n = max(0, s1 - s0)
-        src.append(slice(s0, s0 + n))
-        dst.append(slice(max(0, lo), max(0, lo) + n))
-    out[tuple(dst)] = a[tuple(src)]
-    return out
+    def backward(self, F, g):
+        return F.pad(g, widths=tuple((-lo, -hi) for lo, hi in self.widths), value=0.0)
 
 
 def _pad_index(mode, s, lo, hi, d, shape):
     """Indices into a dim of size ``s`` that realise ``mode`` padding by (lo, hi)."""
     if s == 0:
         raise RuntimeError(f"pad: cannot {mode}-pad the empty dim {d} of shape {shape}")
-    p = np.arange(-lo, s + hi)
-    if mode == "replicate":
-        return np.clip(p, 0, s - 1)
-    if mode == "circular":
-        if lo > s or hi > s:
-            raise RuntimeError(
-                f"pad: padding ({lo}, {hi}) for circular mode should be at most the size {s} of "
-                f"dim {d} (input shape {shape})"
-            )
-        return p % s
-    if lo >= s or hi >= s:  # reflect
+    if mode == "circular" and (lo > s or hi > s):
+        raise RuntimeError(
+            f"pad: padding ({lo}, {hi}) for circular mode should be at most the size {s} of "
+            f"dim {d} (input shape {shape})"
+        )
+    if mode == "reflect" and (lo >= s or hi >= s):
         raise RuntimeError(
             f"pad: padding ({lo}, {hi}) for reflect mode should be less than the size {s} of "
             f"dim {d} (input shape {shape})"
         )
-    p = np.abs(p)
-    return np.where(p > s - 1, 2 * (s - 1) - p, p)
+    return ARRAYS.pad_index(mode, s, lo, hi)
 
 
 def pad(input, pad, mode="constant", value=None):
