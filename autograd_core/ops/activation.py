@@ -1,10 +1,11 @@
 """Activation primitives: relu, sigmoid, tanh, leaky_relu, elu, softplus, each with its
-fused backward as a primitive of its own.
+fused backward as a primitive of its own (``ReluGrad``, ... registered as
+"relu_backward", ...).
 
-Why fused backwards: ``g * (y > 0)`` or ``g * y * (1 - y)`` written with Tensor ops is a
-chain of passes and temporaries; the kernels in ``kernels/activations.py`` do it in one
-loop. Because each fused backward is itself a registered primitive with a backward
-(written in Tensor ops), ``create_graph=True`` and grad-of-grad still work.
+Why fused backwards: ``g * (y > 0)`` or ``g * y * (1 - y)`` as separate array ops is a
+chain of passes and temporaries; the kernels (``kernels/activations.py``, chosen in
+``backend/activation.py``) do it in one loop. Because each fused backward is itself a
+primitive with its own rule, ``create_graph=True`` and grad-of-grad stay exact.
 
 What is saved: relu, sigmoid and tanh keep their output (PyTorch does the same), the
 others their input. Gradient conventions are PyTorch's: relu'(0) = 0,
@@ -14,293 +15,202 @@ where ``beta * x > threshold``.
 import numpy as np
 
 from ..dtypes import get_default_dtype
-from ..function import Function
-from ..kernels import activations as K
+from ..function import Primitive
 from .registry import register
 
-__all__ = ["Relu", "ReluBackward", "Sigmoid", "SigmoidBackward", "Tanh", "TanhBackward",
-           "LeakyRelu", "LeakyReluBackward", "Elu", "EluBackward", "Softplus",
-           "SoftplusBackward", "ActivationMethods",
+__all__ = ["Relu", "ReluGrad", "Sigmoid", "SigmoidGrad", "Tanh", "TanhGrad",
+           "LeakyRelu", "LeakyReluGrad", "Elu", "EluGrad", "Softplus",
+           "SoftplusGrad", "ActivationMethods",
            "relu", "sigmoid", "tanh", "leaky_relu", "elu", "softplus"]
 
 
-def _zeros_if(needed, like):
-    """A constant zero gradient shaped like ``like``, or None when not needed."""
-    return like._make(np.zeros(like._data.shape, like._data.dtype)) if needed else None
-
-
-def _zeros_array_if(needed, like):
-    """``_zeros_if`` for an ndarray ``like`` (the array backwards)."""
-    return np.zeros(like.shape, like.dtype) if needed else None
-
-
-def _zero(a):
-    """``t._to_tensor(0.0)`` for a float array: the 0 of ``where(mask, 0.0, t)``."""
-    return np.array(0.0, dtype=a.dtype)
-
-# Each ``array_backward`` is its ``backward`` on ndarrays, op for op (Tensor * is
-# np.multiply, a nested primitive is its forward's kernel), so the results are equal.
-
-
 @register("relu", "elementwise")
-class Relu(Function):
+class Relu(Primitive):
     stores_attributes = False
 
-    def forward(self, x):
-        # floats: a Numba select (see docs/design-notes/activation-kernels.md)
-        y = K.relu(x) if x.dtype.kind == "f" else np.asarray(np.maximum(x, 0))
+    def forward(self, F, x):
+        y = F.relu(x)
         self.save_for_backward(y)
         return y
 
-    def backward(self, g):
-        (y,) = self.saved_tensors
-        return g._apply(ReluBackward, g, y)
-
-    def array_backward(self, g):
-        (y,) = self.saved_arrays
-        return K.relu_backward(g, y)
+    def backward(self, F, g):
+        (y,) = F.saved(self)
+        return F.relu_backward(g, y)
 
 
 @register("relu_backward", "elementwise")
-class ReluBackward(Function):
+class ReluGrad(Primitive):
     """``g`` where ``y > 0``, else 0. Inputs (g, y), y = relu(x): same (broadcast) shape."""
 
     stores_attributes = False
 
-    def forward(self, g, y):
+    def forward(self, F, g, y):
         self.save_for_backward(y)
-        return K.relu_backward(g, y)
+        return F.relu_backward(g, y)
 
-    def backward(self, gg):
-        (y,) = self.saved_tensors
+    def backward(self, F, gg):
+        (y,) = F.saved(self)
         # linear in g; the mask is piecewise constant in y: a zero gradient (as PyTorch,
         # so relu's second derivative is 0 rather than "unused")
-        return gg._apply(ReluBackward, gg, y), _zeros_if(self.needs_input_grad[1], y)
-
-    def array_backward(self, gg):
-        (y,) = self.saved_arrays
-        return K.relu_backward(gg, y), _zeros_array_if(self.needs_input_grad[1], y)
+        return F.relu_backward(gg, y), (F.zeros_like(y) if self.needs_input_grad[1] else None)
 
 
 @register("sigmoid", "elementwise")
-class Sigmoid(Function):
+class Sigmoid(Primitive):
     stores_attributes = False
 
-    def forward(self, x):
-        y = K.sigmoid(x)
+    def forward(self, F, x):
+        y = F.sigmoid(x)
         self.save_for_backward(y)
         return y
 
-    def backward(self, g):
-        (y,) = self.saved_tensors
-        return g._apply(SigmoidBackward, g, y)
-
-    def array_backward(self, g):
-        (y,) = self.saved_arrays
-        return K.sigmoid_backward(g, y)
+    def backward(self, F, g):
+        (y,) = F.saved(self)
+        return F.sigmoid_backward(g, y)
 
 
 @register("sigmoid_backward", "elementwise")
-class SigmoidBackward(Function):
+class SigmoidGrad(Primitive):
     """``g * y * (1 - y)`` for y = sigmoid(x)."""
 
     stores_attributes = False
 
-    def forward(self, g, y):
+    def forward(self, F, g, y):
         self.save_for_backward(g, y)
-        return K.sigmoid_backward(g, y)
+        return F.sigmoid_backward(g, y)
 
-    def backward(self, gg):
-        g, y = self.saved_tensors
+    def backward(self, F, gg):
+        g, y = F.saved(self)
         ng, ny = self.needs_input_grad
-        dg = gg._apply(SigmoidBackward, gg, y) if ng else None
-        dy = gg * g * (1 - 2 * y) if ny else None
-        return dg, dy
-
-    def array_backward(self, gg):
-        g, y = self.saved_arrays
-        ng, ny = self.needs_input_grad
-        dg = K.sigmoid_backward(gg, y) if ng else None
-        dy = np.multiply(np.multiply(gg, g), np.subtract(1, np.multiply(y, 2))) if ny else None
+        dg = F.sigmoid_backward(gg, y) if ng else None
+        dy = F.mul(F.mul(gg, g), F.rsub_scalar(F.mul_scalar(y, s=2), s=1)) if ny else None
         return dg, dy
 
 
 @register("tanh", "elementwise")
-class Tanh(Function):
+class Tanh(Primitive):
     stores_attributes = False
 
-    def forward(self, x):
-        y = np.tanh(x)  # a numpy scalar for 0-d x: _apply makes it an array (and the save)
+    def forward(self, F, x):
+        y = F.tanh(x)  # a numpy scalar for 0-d x: _apply makes it an array (and the save)
         self.save_for_backward(y)
         return y
 
-    def backward(self, g):
-        (y,) = self.saved_tensors
-        return g._apply(TanhBackward, g, y)
-
-    def array_backward(self, g):
-        (y,) = self.saved_arrays
-        return K.tanh_backward(g, y)
+    def backward(self, F, g):
+        (y,) = F.saved(self)
+        return F.tanh_backward(g, y)
 
 
 @register("tanh_backward", "elementwise")
-class TanhBackward(Function):
+class TanhGrad(Primitive):
     """``g * (1 - y * y)`` for y = tanh(x)."""
 
     stores_attributes = False
 
-    def forward(self, g, y):
+    def forward(self, F, g, y):
         self.save_for_backward(g, y)
-        return K.tanh_backward(g, y)
+        return F.tanh_backward(g, y)
 
-    def backward(self, gg):
-        g, y = self.saved_tensors
+    def backward(self, F, gg):
+        g, y = F.saved(self)
         ng, ny = self.needs_input_grad
-        dg = gg._apply(TanhBackward, gg, y) if ng else None
-        dy = gg * g * y * -2 if ny else None
-        return dg, dy
-
-    def array_backward(self, gg):
-        g, y = self.saved_arrays
-        ng, ny = self.needs_input_grad
-        dg = K.tanh_backward(gg, y) if ng else None
-        dy = np.multiply(np.multiply(np.multiply(gg, g), y), -2) if ny else None
+        dg = F.tanh_backward(gg, y) if ng else None
+        dy = F.mul_scalar(F.mul(F.mul(gg, g), y), s=-2) if ny else None
         return dg, dy
 
 
 @register("leaky_relu", "elementwise")
-class LeakyRelu(Function):
-    def forward(self, x, negative_slope=0.01):
+class LeakyRelu(Primitive):
+    def forward(self, F, x, negative_slope=0.01):
         self.negative_slope = negative_slope
         self.save_for_backward(x)
-        return K.leaky_relu(x, negative_slope)
+        return F.leaky_relu(x, negative_slope=negative_slope)
 
-    def backward(self, g):
-        (x,) = self.saved_tensors
-        return g._apply(LeakyReluBackward, g, x, negative_slope=self.negative_slope)
-
-    def array_backward(self, g):
-        (x,) = self.saved_arrays
-        return K.leaky_relu_backward(g, x, self.negative_slope)
+    def backward(self, F, g):
+        (x,) = F.saved(self)
+        return F.leaky_relu_backward(g, x, negative_slope=self.negative_slope)
 
 
 @register("leaky_relu_backward", "elementwise")
-class LeakyReluBackward(Function):
+class LeakyReluGrad(Primitive):
     """``g`` where ``x > 0``, else ``negative_slope * g``."""
 
-    def forward(self, g, x, negative_slope=0.01):
+    def forward(self, F, g, x, negative_slope=0.01):
         self.negative_slope = negative_slope
         self.save_for_backward(x)
-        return K.leaky_relu_backward(g, x, negative_slope)
+        return F.leaky_relu_backward(g, x, negative_slope=negative_slope)
 
-    def backward(self, gg):
-        (x,) = self.saved_tensors
-        dg = gg._apply(LeakyReluBackward, gg, x, negative_slope=self.negative_slope)
-        return dg, _zeros_if(self.needs_input_grad[1], x)
-
-    def array_backward(self, gg):
-        (x,) = self.saved_arrays
-        dg = K.leaky_relu_backward(gg, x, self.negative_slope)
-        return dg, _zeros_array_if(self.needs_input_grad[1], x)
+    def backward(self, F, gg):
+        (x,) = F.saved(self)
+        dg = F.leaky_relu_backward(gg, x, negative_slope=self.negative_slope)
+        return dg, (F.zeros_like(x) if self.needs_input_grad[1] else None)
 
 
 @register("elu", "elementwise")
-class Elu(Function):
-    def forward(self, x, alpha=1.0):
+class Elu(Primitive):
+    def forward(self, F, x, alpha=1.0):
         self.alpha = alpha
         self.save_for_backward(x)
-        return K.elu(x, alpha)
+        return F.elu(x, alpha=alpha)
 
-    def backward(self, g):
-        (x,) = self.saved_tensors
-        return g._apply(EluBackward, g, x, alpha=self.alpha)
-
-    def array_backward(self, g):
-        (x,) = self.saved_arrays
-        return K.elu_backward(g, x, self.alpha)
+    def backward(self, F, g):
+        (x,) = F.saved(self)
+        return F.elu_backward(g, x, alpha=self.alpha)
 
 
 @register("elu_backward", "elementwise")
-class EluBackward(Function):
+class EluGrad(Primitive):
     """``g`` where ``x > 0``, else ``g * alpha * exp(x)``."""
 
-    def forward(self, g, x, alpha=1.0):
+    def forward(self, F, g, x, alpha=1.0):
         self.alpha = alpha
         self.save_for_backward(g, x)
-        return K.elu_backward(g, x, alpha)
+        return F.elu_backward(g, x, alpha=alpha)
 
-    def backward(self, gg):
-        g, x = self.saved_tensors
+    def backward(self, F, gg):
+        g, x = F.saved(self)
         ng, nx = self.needs_input_grad
-        dg = gg._apply(EluBackward, gg, x, alpha=self.alpha) if ng else None
+        dg = F.elu_backward(gg, x, alpha=self.alpha) if ng else None
         dx = None
         if nx:
             # d/dx (g alpha e^x) on x <= 0; clamp keeps exp from overflowing where x > 0
-            curv = gg * g * x.clamp(max=0).exp() * self.alpha
-            dx = (x > 0).where(0.0, curv)
-        return dg, dx
-
-    def array_backward(self, gg):
-        g, x = self.saved_arrays
-        ng, nx = self.needs_input_grad
-        dg = K.elu_backward(gg, x, self.alpha) if ng else None
-        dx = None
-        if nx:
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # as Exp
-                e = np.asarray(np.exp(np.asarray(np.clip(x, None, 0))))
-            curv = np.multiply(np.multiply(np.multiply(gg, g), e), self.alpha)
-            dx = np.where(x > 0, _zero(curv), curv)
+            e = F.exp(F.clamp(x, min=None, max=0))
+            curv = F.mul_scalar(F.mul(F.mul(gg, g), e), s=self.alpha)
+            dx = F.where(F.gt(x, 0), F.constant(0.0, curv), curv)
         return dg, dx
 
 
 @register("softplus", "elementwise")
-class Softplus(Function):
-    def forward(self, x, beta=1.0, threshold=20.0):
+class Softplus(Primitive):
+    def forward(self, F, x, beta=1.0, threshold=20.0):
         self.beta, self.threshold = beta, threshold
         self.save_for_backward(x)
-        return K.softplus(x, beta, threshold)
+        return F.softplus(x, beta=beta, threshold=threshold)
 
-    def backward(self, g):
-        (x,) = self.saved_tensors
-        return g._apply(SoftplusBackward, g, x, beta=self.beta, threshold=self.threshold)
-
-    def array_backward(self, g):
-        (x,) = self.saved_arrays
-        return K.softplus_backward(g, x, self.beta, self.threshold)
+    def backward(self, F, g):
+        (x,) = F.saved(self)
+        return F.softplus_backward(g, x, beta=self.beta, threshold=self.threshold)
 
 
 @register("softplus_backward", "elementwise")
-class SoftplusBackward(Function):
+class SoftplusGrad(Primitive):
     """``g * sigmoid(beta x)``, or ``g`` where ``beta x > threshold``."""
 
-    def forward(self, g, x, beta=1.0, threshold=20.0):
+    def forward(self, F, g, x, beta=1.0, threshold=20.0):
         self.beta, self.threshold = beta, threshold
         self.save_for_backward(g, x)
-        return K.softplus_backward(g, x, beta, threshold)
+        return F.softplus_backward(g, x, beta=beta, threshold=threshold)
 
-    def backward(self, gg):
-        g, x = self.saved_tensors
+    def backward(self, F, gg):
+        g, x = F.saved(self)
         ng, nx = self.needs_input_grad
         b, t = self.beta, self.threshold
-        dg = gg._apply(SoftplusBackward, gg, x, beta=b, threshold=t) if ng else None
+        dg = F.softplus_backward(gg, x, beta=b, threshold=t) if ng else None
         dx = None
         if nx:
-            z = x * b
-            s = z.sigmoid()
-            dx = (z > t).where(0.0, gg._apply(SigmoidBackward, gg * g * b, s))
-        return dg, dx
-
-    def array_backward(self, gg):
-        g, x = self.saved_arrays
-        ng, nx = self.needs_input_grad
-        b, t = self.beta, self.threshold
-        dg = K.softplus_backward(gg, x, b, t) if ng else None
-        dx = None
-        if nx:
-            z = np.multiply(x, b)
-            s = K.sigmoid(z)
-            c = K.sigmoid_backward(np.multiply(np.multiply(gg, g), b), s)
-            dx = np.where(z > t, _zero(c), c)
+            z = F.mul_scalar(x, s=b)
+            c = F.sigmoid_backward(F.mul_scalar(F.mul(gg, g), s=b), F.sigmoid(z))
+            dx = F.where(F.gt(z, t), F.constant(0.0, c), c)
         return dg, dx
 
 

@@ -10,8 +10,8 @@ from hypothesis import given, settings, strategies as st
 import autograd_core as ac
 from autograd_core import gradcheck, gradgradcheck
 from autograd_core.kernels import activations as K
-from autograd_core.ops.activation import (EluBackward, LeakyReluBackward, ReluBackward,
-                                          SigmoidBackward, SoftplusBackward, TanhBackward)
+from autograd_core.ops.activation import (EluGrad, LeakyReluGrad, ReluGrad,
+                                          SigmoidGrad, SoftplusGrad, TanhGrad)
 from tests.strategies import array, layouts, leaf, seeds, shapes
 
 COVERED_OPS = {"relu", "sigmoid", "tanh", "leaky_relu", "elu", "softplus",
@@ -66,13 +66,13 @@ def test_activation_gradients(name, shape, seed, layout):
 
 # fused backward primitives as functions of (g, saved); saved drawn in its range
 FUSED = {
-    "relu_backward": (lambda g, y: g._apply(ReluBackward, g, y), (0, 3), 0.0),
-    "sigmoid_backward": (lambda g, y: g._apply(SigmoidBackward, g, y), (0.01, 0.99), None),
-    "tanh_backward": (lambda g, y: g._apply(TanhBackward, g, y), (-0.99, 0.99), None),
-    "leaky_relu_backward": (lambda g, x: g._apply(LeakyReluBackward, g, x, negative_slope=0.1),
+    "relu_backward": (lambda g, y: g._apply(ReluGrad, g, y), (0, 3), 0.0),
+    "sigmoid_backward": (lambda g, y: g._apply(SigmoidGrad, g, y), (0.01, 0.99), None),
+    "tanh_backward": (lambda g, y: g._apply(TanhGrad, g, y), (-0.99, 0.99), None),
+    "leaky_relu_backward": (lambda g, x: g._apply(LeakyReluGrad, g, x, negative_slope=0.1),
                             (-3, 3), 0.0),
-    "elu_backward": (lambda g, x: g._apply(EluBackward, g, x, alpha=1.3), (-3, 3), 0.0),
-    "softplus_backward": (lambda g, x: g._apply(SoftplusBackward, g, x, beta=2.0,
+    "elu_backward": (lambda g, x: g._apply(EluGrad, g, x, alpha=1.3), (-3, 3), 0.0),
+    "softplus_backward": (lambda g, x: g._apply(SoftplusGrad, g, x, beta=2.0,
                                                 threshold=3.0), (-3, 3), 1.5),
 }
 
