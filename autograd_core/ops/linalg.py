@@ -1,80 +1,75 @@
 """Matrix products: ``matmul`` (1-d, 2-d, batched with broadcast batch dims) and the
 fused ``linear`` (x @ W.T + b in one node: one BLAS call plus an in-place bias add).
 
-Forward and backward go through ``kernels.matmul`` (numpy's BLAS); transposed operands
-are passed as views so BLAS reads them with its transpose flag, without a copy.
+Forward and backward call ``F.matmul`` / ``F.linear`` (numpy's BLAS, ``backend/linalg.py``);
+transposed operands are passed as views so BLAS reads them with its transpose flag,
+without a copy.
 """
-import numpy as np
+import math
 
-from ..function import Function
-from ..kernels import matmul as K
+from ..function import Primitive
 from .registry import register
 
 __all__ = ["MatMul", "Linear", "LinalgMethods"]
 
 
-def _mT(t):
-    return t.transpose(-1, -2)
+def _mT(F, x):
+    """The last two dims swapped: a view, so the product reads it with BLAS's transpose
+    flag instead of copying."""
+    dims = list(range(x.ndim))
+    dims[-2], dims[-1] = dims[-1], dims[-2]
+    return F.permute(x, dims=tuple(dims))
+
+
+def _unsqueeze(F, x, d):
+    """``x`` with a size-1 dim inserted at ``d`` (a negative ``d`` counts from the end)."""
+    d = d % (x.ndim + 1)
+    return F.reshape(x, shape=x.shape[:d] + (1,) + x.shape[d:])
 
 
 @register("matmul", "linalg")
-class MatMul(Function):
+class MatMul(Primitive):
     stores_attributes = False
 
-    def forward(self, a, b):
+    def forward(self, F, a, b):
         if a.ndim == 0 or b.ndim == 0:
             raise RuntimeError(
                 f"matmul: both arguments need at least 1 dimension, got shapes "
                 f"{tuple(a.shape)} and {tuple(b.shape)}"
             )
         self.save_for_backward(a, b)
-        return K.matmul(a, b, "matmul")
+        return F.matmul(a, b)
 
-    def backward(self, g):
-        a, b = self.saved_tensors
+    def backward(self, F, g):
+        a, b = F.saved(self)
         na, nb = self.needs_input_grad
         if a.ndim == 1 and b.ndim == 1:
-            return (g * b if na else None), (g * a if nb else None)
+            return (F.mul(g, b) if na else None), (F.mul(g, a) if nb else None)
         if a.ndim == 1:  # (k,) @ (..., k, m) -> (..., m)
-            g2 = g.unsqueeze(-2)  # (..., 1, m)
-            ga = (g2 @ _mT(b)) if na else None  # (..., 1, k): the engine sums it to (k,)
-            gb = (a.unsqueeze(-1) @ g2) if nb else None
+            g2 = _unsqueeze(F, g, -2)  # (..., 1, m)
+            ga = F.matmul(g2, _mT(F, b)) if na else None  # (..., 1, k): the engine sums it
+            gb = F.matmul(_unsqueeze(F, a, -1), g2) if nb else None
             return ga, gb
         if b.ndim == 1:  # (..., n, k) @ (k,) -> (..., n)
-            g2 = g.unsqueeze(-1)  # (..., n, 1)
-            ga = (g2 @ b.unsqueeze(-2)) if na else None
-            gb = (_mT(a) @ g2).squeeze(-1) if nb else None
+            g2 = _unsqueeze(F, g, -1)  # (..., n, 1)
+            ga = F.matmul(g2, _unsqueeze(F, b, 0)) if na else None
+            gb = None
+            if nb:
+                gb = F.matmul(_mT(F, a), g2)  # (..., k, 1)
+                gb = F.reshape(gb, shape=gb.shape[:-1])
             return ga, gb
-        ga = g @ _mT(b) if na else None
-        gb = _mT(a) @ g if nb else None
+        ga = F.matmul(g, _mT(F, b)) if na else None
+        gb = F.matmul(_mT(F, a), g) if nb else None
         return ga, gb
-
-    def array_backward(self, g):
-        # backward above on arrays: same products, transposes as views (no copies)
-        a, b = self.saved_arrays
-        na, nb = self.needs_input_grad
-        mm = K.matmul
-        if a.ndim == 1 and b.ndim == 1:
-            return (np.multiply(g, b) if na else None), (np.multiply(g, a) if nb else None)
-        if a.ndim == 1:
-            g2 = g[..., None, :]
-            return (mm(g2, np.swapaxes(b, -1, -2)) if na else None,
-                    mm(a[:, None], g2) if nb else None)
-        if b.ndim == 1:
-            g2 = g[..., :, None]
-            return (mm(g2, b[None, :]) if na else None,
-                    mm(np.swapaxes(a, -1, -2), g2)[..., 0] if nb else None)
-        return (mm(g, np.swapaxes(b, -1, -2)) if na else None,
-                mm(np.swapaxes(a, -1, -2), g) if nb else None)
 
 
 @register("linear", "linalg")
-class Linear(Function):
+class Linear(Primitive):
     """``x @ W.T + b`` for x of shape (..., in), W (out, in), b (out,) or absent."""
 
     stores_attributes = False
 
-    def forward(self, x, w, b=None):
+    def forward(self, F, x, w, b=None):
         if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1] or (
             b is not None and b.shape != (w.shape[0],)
         ):
@@ -84,35 +79,24 @@ class Linear(Function):
                 f"expected input (..., {w.shape[-1] if w.ndim else '?'}), weight (out, in), bias (out,)"
             )
         self.save_for_backward(x, w)
-        return K.linear(x, w, b)
+        return F.linear(x, w, b)
 
-    def backward(self, g):
-        x, w = self.saved_tensors
+    def backward(self, F, g):
+        x, w = F.saved(self)
         need = self.needs_input_grad
-        gx = g @ w if need[0] else None
-        gw = gb = None
-        if need[1]:
-            if x.ndim == 1:
-                gw = g.unsqueeze(-1) @ x.unsqueeze(0)
-            else:
-                g2 = g.reshape(-1, g.shape[-1])
-                gw = _mT(g2) @ x.reshape(-1, x.shape[-1])
-        if len(need) > 2 and need[2]:
-            gb = g  # the engine sums it over the batch dimensions
-        return (gx, gw, gb) if len(need) > 2 else (gx, gw)
-
-    def array_backward(self, g):
-        x, w = self.saved_arrays
-        need = self.needs_input_grad
-        gx = K.matmul(g, w) if need[0] else None
+        gx = F.matmul(g, w) if need[0] else None
         gw = None
         if need[1]:
-            if x.ndim == 1:
-                gw = K.matmul(g[:, None], x[None, :])
-            else:
-                gw = K.matmul(g.reshape(-1, g.shape[-1]).T, x.reshape(-1, x.shape[-1]))
+            if x.ndim == 1:  # (out, 1) @ (1, in)
+                gw = F.matmul(_unsqueeze(F, g, -1), _unsqueeze(F, x, 0))
+            else:  # the batch dims flattened: (out, batch) @ (batch, in)
+                g2, x2 = g, x
+                if g.ndim != 2:
+                    g2 = F.reshape(g, shape=(math.prod(g.shape[:-1]), g.shape[-1]))
+                    x2 = F.reshape(x, shape=(math.prod(x.shape[:-1]), x.shape[-1]))
+                gw = F.matmul(_mT(F, g2), x2)
         if len(need) > 2:
-            return gx, gw, (g if need[2] else None)
+            return gx, gw, (g if need[2] else None)  # the engine sums gb over the batch
         return gx, gw
 
 
