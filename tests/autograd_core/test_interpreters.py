@@ -11,7 +11,7 @@ import autograd_core as ac
 from autograd_core import gradcheck
 from autograd_core.ops.activation import (EluGrad, LeakyReluGrad, ReluGrad,
                                           SigmoidGrad, SoftplusGrad, TanhGrad)
-from autograd_core.ops.index import GetItemBackward
+from autograd_core.ops.index import GetItemGrad
 from autograd_core.ops.nnops import BinaryCrossEntropy
 from autograd_core.ops.softmax import LogSoftmaxGrad, SoftmaxGrad
 from tests.strategies import array, broadcast_pairs, layouts, leaf, seeds
@@ -126,9 +126,9 @@ CASES = {
     "getitem:ints": _unary(lambda a: a.reshape(-1)[[0, 0, -1]]),
     "getitem:mask": _unary(lambda a: a[a > 0] if a.ndim else a[None], away=0.0),
     "getitem_backward": _unary(lambda a: a._apply(
-        GetItemBackward, a, shape=(3,) + a.shape, index=(1, Ellipsis), accumulate=False)),
+        GetItemGrad, a, shape=(3,) + a.shape, index=(1, Ellipsis), accumulate=False)),
     "getitem_backward:acc": _unary(lambda a: a._apply(  # repeated rows add up
-        GetItemBackward, a.unsqueeze(0).expand(3, *a.shape), shape=(4,) + a.shape,
+        GetItemGrad, a.unsqueeze(0).expand(3, *a.shape), shape=(4,) + a.shape,
         index=(np.array([2, 0, 2]), Ellipsis), accumulate=True)),
     "cat": _binary(lambda a, b: ac.cat([a.reshape(-1), b.reshape(-1), a.reshape(-1)])),
     "cat:stack": _unary(lambda a: ac.stack([a, a * 2], dim=-1)),
