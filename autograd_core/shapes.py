@@ -1,7 +1,7 @@
 """Shape helpers shared by ops and the engine: broadcasting and its inverse."""
 import numpy as np
 
-__all__ = ["broadcast_shape", "unbroadcast_axes", "normalize_dims"]
+__all__ = ["broadcast_shape", "unbroadcast_axes", "normalize_dims", "keep_shape"]
 
 
 def broadcast_shape(op, *shapes):
@@ -53,3 +53,8 @@ def normalize_dims(op, dim, ndim):
     if ndim == 0:
         return ()
     return tuple(sorted(out))
+
+
+def keep_shape(shape, dims):
+    """``shape`` with the reduced ``dims`` set to 1 (the keepdim shape)."""
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))

@@ -69,6 +69,16 @@ def astype(x, dtype):
     return x.astype(dtype)
 
 
+@define("detach")
+def detach(x):
+    """``x``'s value as a constant of the rule (masks and weights a rule derives from
+    the data, as JAX's ``stop_gradient``): an array is one already."""
+    return x
+
+
+define("may_share_memory", np.may_share_memory)  # bounds only: O(1)
+
+
 # -- between values and Tensors (hooks, retain_grad and grad() see Tensors) -----------
 
 @define("to_tensor")

@@ -81,6 +81,10 @@ class TensorNamespace:
     def constant(self, value, like):
         return like._to_tensor(value)
 
+    def detach(self, x):
+        """``x``'s value as a constant (no graph): what a rule derives from the data."""
+        return self.value_type._make(x._data)
+
     # -- what the engine needs ------------------------------------------------------------
     def sum_to(self, g, shape):
         lead, keep = unbroadcast_axes(g.shape, shape)

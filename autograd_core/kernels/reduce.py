@@ -1,26 +1,17 @@
 """Reduction kernels: softmax / log-softmax forward and backward, and logsumexp.
 
-Plain reductions (sum, max, prod, ...) call numpy directly: each is already one compiled
-pass. Softmax is different: the numpy form is max, subtract, exp, sum, divide -- five
-passes, two temporaries and five dispatches -- while a Numba loop over the rows of a
-C-contiguous array reads each row from cache and writes the output once. The loops
-cover "last axis of a C-contiguous float32/float64 array" (the MLP's logits of shape
-(batch, classes)); every other layout, axis or dtype, and the
+Plain reductions (sum, max, prod, ...) are numpy's (``backend/reduce.py``): each is
+already one compiled pass. Softmax is a Numba loop over the rows of a C-contiguous
+array (five numpy passes otherwise; the reasons and figures are in
+docs/design-notes/reductions.md). The loops cover "last axis of a C-contiguous
+float32/float64 array"; every other layout, axis or dtype, and the
 ``AUTOGRAD_CORE_KERNELS=numpy`` debug switch, runs the numpy twin.
-
-The loops call ``fastmath.exp`` (pure arithmetic that LLVM vectorises: Numba here has
-no SVML, and a scalar libm ``exp`` per element ran these at 0.25-0.35x memory
-bandwidth), so they run at every size; row sums are float64 and vectorise under the
-``reassoc`` flag (no nnan/ninf: NaN and -inf logits must keep their meaning).
 
 Stability: every form subtracts the row maximum before ``exp``, so logits of +-1e4 give
 exact, finite results and no overflow warnings. Sums are accumulated in float64 inside
 the loops, also for float32 data. A row holding NaN comes out all NaN (as PyTorch).
-
-Softmax, log-softmax and log-softmax's backward are compute-bound (exp) on one core:
-a call over ``split.MIN_SIZE`` elements or more is shared between the library's
-threads by blocks of rows (``split.py``; rows are independent, so the result is bitwise
-the serial one). Softmax's backward has no exp and stays serial.
+Calls of ``split.MIN_SIZE`` elements and up are shared between threads by blocks of
+rows (bitwise the serial result); softmax's backward has no exp and stays serial.
 
 ``njit`` (the package's lazy wrapper) imports numba and compiles on first call, once
 per dtype (``cache=True`` keeps the machine code across processes);
@@ -126,8 +117,7 @@ def _row_max(x, i, n):
 @njit(cache=True, error_model="numpy")
 def _exp_store_next_max(x, i, nxt, n, mx, out):
     # out[i] = exp(x[i] - mx), and the max of row nxt in the same loop: software
-    # pipelining, so the next row's reads from memory overlap this row's exp work
-    # (separate passes serialise them: measured 19.8 -> 15.4 ms on (16384, 1024) float32)
+    # pipelining, so the next row's reads overlap this row's exp work (see the note)
     mk = _fm.order_key(x[nxt, 0])
     for j in range(n):
         out[i, j] = _fm.exp(x[i, j] - mx)  # <= 1: no overflow

@@ -1,19 +1,26 @@
 """Vector p-norms over dims: ``norm(p, dims)``, a primitive for stability (scaling by the
-largest magnitude where squares would overflow or underflow) and for PyTorch's
-subgradient at the zero vector (0, not NaN).
+largest magnitude where squares would overflow or underflow, in ``backend/reduce.py``)
+and for PyTorch's subgradient at the zero vector (0, not NaN); its Tensor method and
+module-level function.
 
 p: any positive float, ``inf`` (max |x|), ``-inf`` (min |x|), 0 (number of non-zeros,
 gradient 0), negative floats; 'fro' is p=2. Negative p and +-inf have no value on an
-empty slice and raise, as in PyTorch; the others give 0 there. Shapes: S over dims D -> S without D (or
-with D set to 1 under keepdim). The Tensor method lives in ``reduce.ReduceMethods``.
+empty slice and raise, as in PyTorch; the others give 0 there. Shapes: S over dims D ->
+S without D (or with D set to 1 under keepdim).
 """
+import math
+
 import numpy as np
 
-from ..function import Function
-from .minmax import keep_shape, check_nonempty
+from ..function import Primitive
+from ..shapes import keep_shape
+from ._dims import dim_args, floating, reduce_dims, tensor_arg
+from .minmax import check_nonempty
 from .registry import register
 
-__all__ = ["Norm", "norm_order"]
+__all__ = ["Norm", "NormMethods", "norm_order", "norm"]
+
+_INF = float("inf")
 
 
 def norm_order(p):
@@ -27,116 +34,71 @@ def norm_order(p):
     if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
         raise TypeError(f"norm: p must be a number or 'fro', got {type(p).__name__}")
     p = float(p)
-    if np.isnan(p):
+    if math.isnan(p):
         raise ValueError("norm: p must not be NaN")
     return p
 
 
-def _pnorm(a, p, dims, keepdim):
-    """(sum |a|^p)^(1/p), computed as m * (sum (|a|/m)^p)^(1/p) with m = max |a| per
-    slice, so that neither huge nor tiny entries overflow or underflow."""
-    ax = np.asarray(np.abs(a))
-    m = np.asarray(np.max(ax, axis=dims, keepdims=True, initial=0))  # 0: empty slices
-    m[(m == 0) | ~np.isfinite(m)] = 1  # all-zero slices stay 0; inf/NaN propagate below
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        ax /= m
-        y = np.sum(ax ** p, axis=dims, keepdims=True) ** (1.0 / p) * m
-    return y if keepdim else y.reshape([s for i, s in enumerate(y.shape) if i not in dims])
-
-
 @register("norm", "reduce")
-class Norm(Function):
+class Norm(Primitive):
     """p-norm of the entries over ``dims`` (a tuple of axes)."""
 
-    def forward(self, a, p, dims, keepdim):
-        if p < 0 or p == np.inf:  # min/max-like: no identity on an empty slice (PyTorch raises)
+    def forward(self, F, a, p, dims, keepdim):
+        if p < 0 or p == _INF:  # min/max-like: no identity on an empty slice (PyTorch raises)
             check_nonempty("norm", a, dims)
         self.p, self.dims, self.keepdim = p, dims, keepdim
-        if p == 2:
-            with np.errstate(over="ignore", under="ignore"):
-                y = np.sqrt(np.sum(np.square(a), axis=dims, keepdims=keepdim))
-            bad = (y == 0) | ~np.isfinite(y)
-            if np.any(bad) and a.size:  # overflow or underflow of the squares: rescale
-                y = _pnorm(a, p, dims, keepdim)
-        elif p == 1:
-            y = np.sum(np.abs(a), axis=dims, keepdims=keepdim)
-        elif p == np.inf:
-            y = np.max(np.abs(a), axis=dims, keepdims=keepdim)
-        elif p == -np.inf:
-            y = np.min(np.abs(a), axis=dims, keepdims=keepdim)
-        elif p == 0:
-            y = np.count_nonzero(a, axis=dims, keepdims=keepdim).astype(a.dtype)
-        elif p < 0:
-            with np.errstate(divide="ignore", over="ignore"):
-                y = np.sum(np.abs(a) ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
-        else:
-            y = _pnorm(a, p, dims, keepdim)
-        y = np.asarray(y, dtype=a.dtype)
+        y = F.norm(a, p, dims, keepdim)
         self.save_for_backward(a, y)
         return y
 
-    def backward(self, g):
-        x, y = self.saved_tensors
-        p = self.p
-        kshape = keep_shape(x.shape, self.dims)
-        if not self.keepdim:
-            g, y = g.reshape(kshape), y.reshape(kshape)
-        xa = x._data
-        dt = xa.dtype
-        if p == 0:
-            return g * x._make(np.zeros(xa.shape, dtype=dt))
-        s = x._make(np.sign(xa))  # constant: the norm is piecewise smooth in x
-        if p == 1:
-            return g * s
-        if p in (np.inf, -np.inf):
-            return g * x._make(self._extreme_weights(xa, y._data))
-        # d/dx (sum |x|^p)^(1/p) = sign(x) |x|^(p-1) / y^(p-1). Where y == 0 (the zero
-        # vector) the +1 below makes the denominator 1 and x = 0 gives 0: PyTorch's
-        # subgradient. Where x == 0, sign(x) = 0 zeroes |x|^(p-1) even for p < 1.
-        ys = y + x._make((y._data == 0).astype(dt))
-        if p == 2:
-            return x * (g / ys)
-        if p < 0:  # a zero entry makes y = 0 for p < 0, flat in the other entries
-            g = g * x._make((y._data != 0).astype(dt))
-        xs = x * s + x._make((xa == 0).astype(dt))  # |x| with zeros replaced by 1
-        return g * s * xs ** (p - 1) / ys ** (p - 1)
-
-    def array_backward(self, g):
-        # backward above on arrays, op for op (Tensor + - * / and ** are the ufuncs here)
-        x, y = self.saved_arrays
+    def backward(self, F, g):
+        x, y = F.saved(self)
         p = self.p
         if not self.keepdim:
             kshape = keep_shape(x.shape, self.dims)
-            g, y = g.reshape(kshape), y.reshape(kshape)
+            g, y = F.reshape(g, shape=kshape), F.reshape(y, shape=kshape)
         dt = x.dtype
         if p == 0:
-            return np.multiply(g, np.zeros(x.shape, dtype=dt))
-        s = np.sign(x)
+            return F.mul(g, F.zeros(x.shape, dt))
+        xd, yd = F.detach(x), F.detach(y)
+        s = F.sign(xd)  # a constant: the norm is piecewise smooth in x
         if p == 1:
-            return np.multiply(g, s)
-        if p in (np.inf, -np.inf):
-            return np.multiply(g, self._extreme_weights(x, y))
-        ys = np.add(y, (y == 0).astype(dt))
+            return F.mul(g, s)
+        if p == _INF or p == -_INF:
+            return F.mul(g, self._extreme_weights(F, xd, yd, s))
+        # d/dx (sum |x|^p)^(1/p) = sign(x) |x|^(p-1) / y^(p-1). Where y == 0 (the zero
+        # vector) the +1 below makes the denominator 1 and x = 0 gives 0: PyTorch's
+        # subgradient. Where x == 0, sign(x) = 0 zeroes |x|^(p-1) even for p < 1.
+        zero = F.constant(0.0, xd)
+        ys = F.add(y, F.cast(F.eq(yd, zero), dtype=dt))
         if p == 2:
-            with np.errstate(divide="ignore", invalid="ignore"):  # as Div
-                q = np.true_divide(g, ys)
-            return np.multiply(x, q)
-        if p < 0:
-            g = np.multiply(g, (y != 0).astype(dt))
-        xs = np.add(np.multiply(x, s), (x == 0).astype(dt))
-        t = np.multiply(np.multiply(g, s), _pow(xs, p - 1))
-        with np.errstate(divide="ignore", invalid="ignore"):  # as Div
-            return np.true_divide(t, _pow(ys, p - 1))
+            return F.mul(x, F.div(g, ys))
+        if p < 0:  # a zero entry makes y = 0 for p < 0, flat in the other entries
+            g = F.mul(g, F.cast(F.ne(yd, zero), dtype=dt))
+        xs = F.add(F.mul(x, s), F.cast(F.eq(xd, zero), dtype=dt))  # |x|, zeros -> 1
+        return F.div(F.mul(F.mul(g, s), F.pow_scalar(xs, exponent=p - 1)),
+                     F.pow_scalar(ys, exponent=p - 1))
 
-    def _extreme_weights(self, x, y):
+    def _extreme_weights(self, F, x, y, s):
         """p = +-inf: sign(x) shared among a slice's tied extremes of |x|, x's dtype."""
-        mask = np.abs(x) == y
-        w = np.sign(x) * mask / np.maximum(mask.sum(axis=self.dims, keepdims=True), 1)
-        return w.astype(x.dtype, copy=False)
+        mask = F.eq(F.abs(x), y)
+        count = F.maximum(F.sum(mask, dims=self.dims, keepdim=True), 1)
+        return F.astype(F.div(F.mul(s, mask), count), x.dtype)
 
 
-def _pow(a, e):
-    """``PowScalar.forward`` (Tensor ``a ** e`` for a float e) on arrays."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.power(a, e)
-    return out.astype(a.dtype, copy=False)
+class NormMethods:
+    __slots__ = ()
+
+    def norm(self, p=2, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        """Vector p-norm over ``dim`` (every entry by default): p a number, inf, -inf
+        or 'fro' (= 2). The gradient at the zero vector is 0 (a subgradient)."""
+        dim, keepdim = dim_args("norm", dim, keepdim, axis, keepdims)
+        order = norm_order(p)
+        x = floating("norm", self, dtype)
+        return x._apply(Norm, x, p=order, dims=reduce_dims("norm", dim, x._data.ndim),
+                        keepdim=keepdim)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None, **kwargs):
+    """p-norm of ``input`` over ``dim`` ('fro' = 2 over the given dims)."""
+    return tensor_arg("norm", input).norm(p, dim, keepdim, dtype, **kwargs)

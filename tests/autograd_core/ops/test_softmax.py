@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 import autograd_core as ac
 from autograd_core import gradcheck, gradgradcheck, kernels
-from autograd_core.ops.softmax import LogSoftmaxBackward, SoftmaxBackward
+from autograd_core.ops.softmax import LogSoftmaxGrad, SoftmaxGrad
 from tests.strategies import array, layouts, leaf, seeds
 from tests.autograd_core.ops.reduce_strategies import shape_and_dim
 
@@ -52,7 +52,7 @@ def test_values_and_gradients(op, use_numba, sd, seed, layout, scale):
         kernels.USE_NUMBA = old
 
 
-@pytest.mark.parametrize("cls", [SoftmaxBackward, LogSoftmaxBackward])
+@pytest.mark.parametrize("cls", [SoftmaxGrad, LogSoftmaxGrad])
 @settings(max_examples=20, deadline=None)
 @given(sd=shape_and_dim(kinds=("int",)), seed=seeds, layout=layouts)
 def test_backward_primitives_have_gradients_of_their_own(cls, sd, seed, layout):
@@ -61,7 +61,7 @@ def test_backward_primitives_have_gradients_of_their_own(cls, sd, seed, layout):
     d = dim % len(shape) if shape else 0
     a = array(shape, seed)
     with ac.no_grad():
-        y0 = ac.tensor(a).softmax(dim) if cls is SoftmaxBackward else ac.tensor(a).log_softmax(dim)
+        y0 = ac.tensor(a).softmax(dim) if cls is SoftmaxGrad else ac.tensor(a).log_softmax(dim)
     g = leaf(array(shape, seed + 1), layout)
     y = leaf(y0.numpy(), layout)
 
