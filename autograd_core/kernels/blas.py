@@ -1,26 +1,22 @@
 """Thread count of numpy's BLAS, and the rule that small products run on one thread.
 
 Why: on a machine whose cores are shared with other processes, a threaded OpenBLAS call
-collapses as soon as its helper thread is descheduled: the caller waits for it a whole
-scheduler slice. Measured on the project's 2-core box (load ~3): a batch-128 MLP step
-6.2 ms with 1 BLAS thread vs 140 ms with 2; 128x784 @ 784x512 0.91 ms vs 3.2 ms. On an
-idle machine two threads save ~35% of a product (32x784 @ 784x512: 0.33 -> 0.22 ms),
-i.e. little in absolute terms for small products. So, unless the user chose a thread
-count explicitly, a product of fewer than ``SERIAL_FLOPS`` floating-point operations
-(2*m*n*k per matrix) runs with one BLAS thread, and a larger one with the pool's setting
-(``OPENBLAS_NUM_THREADS``, threadpoolctl, or the number of cores). The default
-threshold, 1e8 FLOPs, is ~1 ms of one core's work: below it the idle-machine saving
-(< 0.5 ms) is smaller than what one descheduled helper thread costs (3-20 ms measured).
+collapses as soon as its helper thread is descheduled, and for small products two
+threads save little even on an idle machine (figures in
+docs/design-notes/shape-and-index.md). So, unless the user chose a thread count
+explicitly, a product of fewer than ``SERIAL_FLOPS`` floating-point operations (2*m*n*k
+per matrix; 1e8, about 1 ms of one core's work) runs with one BLAS thread, and a larger
+one with the pool's setting (``OPENBLAS_NUM_THREADS``, threadpoolctl, or the number of
+cores).
 
 ``set_num_threads(n)`` (PyTorch's name) is the explicit choice: from then on every
 product runs with exactly ``n`` threads and the rule is off. Thread counts are process
 state: Python threads calling matmul at the same time share them (results never depend
 on the thread count; only speed does).
 
-Switching threads goes through ctypes on numpy's bundled OpenBLAS (``0.7 us`` for a
-set-and-restore; a threadpoolctl context costs ~190 us per call). With another BLAS
-(MKL, Accelerate, a system library numpy links) the rule is skipped and
-``set_num_threads`` goes through threadpoolctl.
+Switching threads goes through ctypes on numpy's bundled OpenBLAS (far cheaper per call
+than a threadpoolctl context). With another BLAS (MKL, Accelerate, a system library
+numpy links) the rule is skipped and ``set_num_threads`` goes through threadpoolctl.
 """
 import ctypes
 import glob

@@ -5,8 +5,9 @@ transpose flag instead of copying, so it is already at BLAS speed; a Numba loop 
 slower. ``linear`` adds the bias in place into the product (one pass, no temporary).
 
 Threads: a product of fewer than ``blas.SERIAL_FLOPS`` FLOPs runs with one BLAS thread
-unless the user set a thread count with ``set_num_threads`` (see ``kernels.blas`` for
-the measurements behind that rule). The result is the same either way.
+unless the user set a thread count with ``set_num_threads`` (see ``kernels.blas``, and
+docs/design-notes/shape-and-index.md for the measurements behind that rule). The result
+is the same either way.
 """
 import numpy as np
 
@@ -32,7 +33,7 @@ def matmul_flops(sa, sb):
 def matmul(a, b, op="matmul"):
     """``a @ b`` with numpy's semantics; a shape mismatch names ``op`` and both shapes."""
     try:
-        if a.ndim == 2 and b.ndim == 2:  # the common case, inline (tiny products: ~us)
+        if a.ndim == 2 and b.ndim == 2:  # the common case, inline (tiny products matter)
             sa = a.shape
             f = 2 * sa[0] * sa[1] * b.shape[1]
             if f <= blas.OPENBLAS_SERIAL_GEMM_FLOPS:  # one thread anyway: skip the switch
