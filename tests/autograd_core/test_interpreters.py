@@ -13,7 +13,7 @@ from autograd_core.ops.activation import (EluGrad, LeakyReluGrad, ReluGrad,
                                           SigmoidGrad, SoftplusGrad, TanhGrad)
 from autograd_core.ops.index import GetItemGrad
 from autograd_core.ops.nnops import BinaryCrossEntropy
-from autograd_core.ops.softmax import LogSoftmaxBackward, SoftmaxBackward
+from autograd_core.ops.softmax import LogSoftmaxGrad, SoftmaxGrad
 from tests.strategies import array, broadcast_pairs, layouts, leaf, seeds
 
 
@@ -89,9 +89,9 @@ CASES = {
     "softmax": _unary(lambda a: a.softmax(-1)),
     "log_softmax": _unary(lambda a: a.log_softmax(0 if a.ndim else -1)),
     "softmax_backward": _unary(
-        lambda a: a._apply(SoftmaxBackward, a.cos(), a.softmax(-1), dim=_last(a))),
+        lambda a: a._apply(SoftmaxGrad, a.cos(), a.softmax(-1), dim=_last(a))),
     "log_softmax_backward": _unary(
-        lambda a: a._apply(LogSoftmaxBackward, a.cos(), a.log_softmax(-1), dim=_last(a))),
+        lambda a: a._apply(LogSoftmaxGrad, a.cos(), a.log_softmax(-1), dim=_last(a))),
     "binary_cross_entropy": _unary(
         lambda a: a._apply(BinaryCrossEntropy, a.sigmoid(), (a * 0.5).cos().abs())),
     # -- reductions
@@ -166,7 +166,8 @@ def _op(name):
 
 # ops with an array_backward tested by a dedicated test below rather than through CASES
 DEDICATED = {"matmul", "linear", "cross_entropy", "batch_norm", "dropout",
-             "dropout_backward"}
+             "dropout_backward", "cross_entropy_backward", "cross_entropy_target_backward",
+             "batch_norm_backward"}
 
 
 # differentiable primitives whose backward needs no rule of its own to compare: their
@@ -279,7 +280,7 @@ def test_array_path_equals_tensor_path_on_special_values(name, dtype, shape):
 @pytest.mark.parametrize("act", ["relu", "sigmoid", "tanh", "leaky_relu", "elu", "softplus",
                                  "softmax", "log_softmax", "abs", "sqrt"])
 def test_fused_kernels_take_the_read_only_broadcast_gradient_of_sum(act, dtype):
-    # sum's array_backward hands on a zero-stride, read-only view (as Expand does): the
+    # sum's backward on arrays hands on a zero-stride, read-only view (Expand's): the
     # next backward must read it, never write into it, and match the Tensor path
     x = ac.tensor(np.random.default_rng(0).uniform(0.1, 2, (4, 5)).astype(dtype),
                   requires_grad=True)
@@ -366,14 +367,13 @@ def test_linear_array_path(sx, bias):
         return ins[0]._linear(*ins[1:])
 
     fast, slow = _both_paths(fn, ins, np.float64)
-    for f, s in zip(fast, slow):
-        np.testing.assert_allclose(f.numpy(), s.numpy(), rtol=1e-12, atol=1e-12)
+    _check_same(fast, slow, ins)  # one rule: the same products on both paths
     assert gradcheck(fn, ins)
 
 
-# -- fused nn primitives: their Tensor backward has a fused branch (create_graph=False)
-# and a composed one (create_graph=True); array_backward must equal the fused branch
-# exactly and the composed one to rounding.
+# -- fused nn primitives and their fused-backward primitives: one rule each, so the array
+# walk and the recorded walk give the same bits, at first order (cross_entropy, batch_norm,
+# dropout) and at second order (their *_backward primitives' own rules).
 
 def _view_leaf(a, layout):
     """A leaf requiring grad holding ``a``'s values contiguously, as a transposed view,
@@ -396,15 +396,23 @@ def _nn_case(name, dtype, layout):
         return _view_leaf(rng.uniform(-2, 2, shape).astype(dtype), layout)
 
     if name.startswith("cross_entropy"):
-        z = inp((5, 4))
-        if name == "cross_entropy_prob":
-            q = _view_leaf(rng.dirichlet(np.ones(4), size=5).astype(dtype), layout)
-            return (lambda z, q: z._apply(SoftmaxCrossEntropy, z, q, label_smoothing=0.1)), [z, q]
-        t = ac.tensor(rng.integers(0, 4, 5))
+        z = inp((5, 4, 2) if name.endswith("3d") else (5, 4))
+        if name.startswith("cross_entropy_prob"):
+            q = rng.dirichlet(np.ones(4), size=z.numel() // 4).astype(dtype)
+            if z.ndim == 3:
+                q = np.moveaxis(q.reshape(5, 2, 4), -1, 1)
+            q = _view_leaf(np.ascontiguousarray(q), layout)
+            kw = {"label_smoothing": 0.1, "weight": np.array([1.0, 2.0, 0.5, 3.0])}
+            if name.endswith("none_3d"):
+                kw["reduction"] = "none"
+            return (lambda z, q: z._apply(SoftmaxCrossEntropy, z, q, **kw)), [z, q]
+        t = ac.tensor(rng.integers(0, 4, (5, 2) if z.ndim == 3 else 5))
         extra = {"cross_entropy": {},
                  "cross_entropy_none": {"reduction": "none", "ignore_index": 1},
                  "cross_entropy_smooth": {"label_smoothing": 0.2, "reduction": "sum",
-                                          "weight": np.array([1.0, 2.0, 0.5, 3.0])}}[name]
+                                          "weight": np.array([1.0, 2.0, 0.5, 3.0])},
+                 "cross_entropy_mean_3d": {"label_smoothing": 0.3, "ignore_index": 2,
+                                           "weight": np.array([1.0, 2.0, 0.5, 3.0])}}[name]
         return (lambda z: z._apply(SoftmaxCrossEntropy, z, t, **extra)), [z]
     if name.startswith("batch_norm"):
         x = inp((6, 3, 4) if name.endswith("3d") else (6, 3))
@@ -417,44 +425,79 @@ def _nn_case(name, dtype, layout):
 
 
 NN_CASES = ["cross_entropy", "cross_entropy_none", "cross_entropy_smooth",
-            "cross_entropy_prob", "batch_norm", "batch_norm_3d", "batch_norm_plain",
-            "batch_norm_plain_3d", "dropout"]
+            "cross_entropy_mean_3d", "cross_entropy_prob", "cross_entropy_prob_none_3d",
+            "batch_norm", "batch_norm_3d", "batch_norm_plain", "batch_norm_plain_3d",
+            "dropout"]
+# the fused-backward primitive each case's first backward records
+NN_BACKWARD = {"cross_entropy": {"cross_entropy_backward"},
+               "cross_entropy_prob": {"cross_entropy_backward",
+                                      "cross_entropy_target_backward"},
+               "batch_norm": {"batch_norm_backward"}, "dropout": {"dropout_backward"}}
 
 
-@pytest.mark.skip(reason="transition: replaced when cross-entropy and batch norm get "
-                         "their fused-backward primitives")
+def _nn_backward_ops(name):
+    kind = "cross_entropy_prob" if name.startswith("cross_entropy_prob") else \
+        name.split("_")[0] if name == "dropout" else \
+        "cross_entropy" if name.startswith("cross") else "batch_norm"
+    return NN_BACKWARD[kind]
+
+
+def _second_order(fn, xs, v):
+    """A scalar made of fn's first-order gradients for the incoming gradient ``v`` (a
+    leaf too), recorded: its backward runs the fused-backward primitives' own rules."""
+    grads = ac.grad(fn(*xs), xs, v, create_graph=True)
+    total = None
+    for k, g in enumerate(grads):
+        r = ac.tensor(np.random.default_rng(10 + k).uniform(-1, 1, g.shape).astype(g.dtype))
+        term = (g * r).sum()
+        total = term if total is None else total + term
+    return total
+
+
+def _ops_in(t):
+    seen, stack = set(), [t.grad_fn]
+    while stack:
+        n = stack.pop()
+        if n is not None and n not in seen:
+            seen.add(n)
+            stack += [e[0] for e in n.edges if e is not None]
+    return {n.op_name for n in seen}
+
+
 @pytest.mark.parametrize("name", NN_CASES)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("layout", ["contiguous", "transposed", "sliced"])
 def test_nn_array_path_equals_fused_tensor_backward(name, dtype, layout):
     fn, xs = _nn_case(name, dtype, layout)
-    out = fn(*xs)
-    node = out.grad_fn
-    rng = np.random.default_rng(2)
-    seed = rng.uniform(-1, 1, out.shape).astype(dtype)
-    extra = [np.zeros(s, d) for s, d in node.output_meta[1:]]  # batch norm's mean, var
-    fast = node.array_backward(seed, *extra)
-    with ac.no_grad():  # the fused branch of backward, as the Tensor walk would run it
-        slow = node.backward(ac.tensor(seed), *[ac.tensor(e) for e in extra])
-    fast = fast if isinstance(fast, tuple) else (fast,)
-    slow = slow if isinstance(slow, tuple) else (slow,)
-    assert len(fast) == len(slow) == len(node.edges)
-    for f, s in zip(fast, slow):
-        assert (f is None) == (s is None)
-        if f is not None:
-            assert type(f) is np.ndarray and f.dtype == s.dtype and f.shape == s.shape
-            np.testing.assert_array_equal(f, s.numpy())
-    # through the engine, against the composed backward (create_graph=True)
-    got, composed = _both_paths(fn, xs, dtype)
-    tol = dict(rtol=1e-4, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
-    for g, c, x in zip(got, composed, xs):
-        assert g.shape == x.shape and g.dtype == x.dtype
-        np.testing.assert_allclose(g.numpy(), c.numpy(), **tol)
+    fast, slow = _both_paths(fn, xs, dtype)  # the one fused rule on arrays and recorded
+    _check_same(fast, slow, xs)
     if dtype == np.float64:
         assert gradcheck(fn, xs)
 
 
-def test_dropout_backward_array_path_and_double_backward():
+@pytest.mark.parametrize("name", NN_CASES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["contiguous", "sliced"])
+def test_nn_fused_backward_primitives_on_both_interpreters(name, dtype, layout):
+    fn, xs = _nn_case(name, dtype, layout)
+    shape = fn(*xs).shape
+    v = ac.tensor(np.random.default_rng(4).uniform(-1, 1, shape).astype(dtype),
+                  requires_grad=True)
+    out = _second_order(fn, xs, v)
+    assert _nn_backward_ops(name) <= _ops_in(out)
+    ins = xs + [v]
+    # some inputs drop out at second order (batch norm's bias): allow_unused
+    fast = ac.grad(out, ins, retain_graph=True, allow_unused=True)
+    slow = ac.grad(out, ins, create_graph=True, allow_unused=True)
+    assert fast[-1] is not None
+    for f, s, x in zip(fast, slow, ins):
+        assert (f is None) == (s is None)
+        if f is not None:
+            assert f.shape == x.shape and f.dtype == x.dtype
+            np.testing.assert_array_equal(f.numpy(), s.numpy())
+
+
+def test_dropout_backward_on_both_interpreters_and_double_backward():
     from autograd_core.ops.nnops import Dropout
     x = ac.tensor(np.arange(1.0, 13.0).reshape(3, 4), requires_grad=True)
     y = x._apply(Dropout, x, p=0.5, seed=3)
@@ -462,14 +505,23 @@ def test_dropout_backward_array_path_and_double_backward():
     (g,) = ac.grad(y, [x], v, create_graph=True)  # g = dropout_backward(v)
     assert g.grad_fn is not None and g.grad_fn.op_name == "dropout_backward"
     seed = np.arange(12.0).reshape(4, 3).T  # non-contiguous (3, 4)
-    fast = g.grad_fn.array_backward(seed)
-    with ac.no_grad():
-        slow = g.grad_fn.backward(ac.tensor(seed))
-    np.testing.assert_array_equal(fast, slow.numpy())
+    (fast,) = ac.grad(g, [v], ac.tensor(seed), retain_graph=True)  # its rule on arrays
+    (slow,) = ac.grad(g, [v], ac.tensor(seed), create_graph=True)  # ... recorded
+    np.testing.assert_array_equal(fast.numpy(), slow.numpy())
     mask = y.numpy() != 0
-    np.testing.assert_array_equal(fast, np.where(mask, seed * 2.0, 0.0))
-    (gv,) = ac.grad(g, [v], ac.tensor(seed))  # through dropout_backward's array_backward
-    np.testing.assert_array_equal(gv.numpy(), fast)
+    np.testing.assert_array_equal(fast.numpy(), np.where(mask, seed * 2.0, 0.0))
+
+
+def test_dropout_key_array_is_read_when_the_kernel_runs():
+    from autograd_core.ops.nnops import Dropout
+    x = ac.tensor(np.ones(64))
+    key = np.array([12345], dtype=np.uint64)
+    a = x._apply(Dropout, x, p=0.5, seed=key).numpy()
+    np.testing.assert_array_equal(a, x._apply(Dropout, x, p=0.5, seed=12345).numpy())
+    key[0] = 777  # the same array, updated in place: the next call sees the new key
+    b = x._apply(Dropout, x, p=0.5, seed=key).numpy()
+    np.testing.assert_array_equal(b, x._apply(Dropout, x, p=0.5, seed=777).numpy())
+    assert (a != b).any()
 
 
 def test_array_path_against_torch():
