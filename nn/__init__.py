@@ -16,8 +16,8 @@ Differences from PyTorch (each also stated where it applies):
 - Extensions, not in PyTorch: ``Maxout``, ``init.lecun_normal_`` /
   ``init.lecun_uniform_``, ``utils.l2_penalty`` / ``l1_penalty`` /
   ``penalized_parameters`` / ``weight_decay_groups``, ``generator=`` on initialisers.
-- Higher-order gradients of cross-entropy and batch norm: the fused backward runs
-  unless ``create_graph=True``; then the backward is composed of recorded Tensor ops.
+- Higher-order gradients of cross-entropy and batch norm: their fused backwards are
+  primitives of their own with their own rules, so grad-of-grad is exact.
 - Cross-entropy with every target ignored: loss nan (as PyTorch), gradient 0.
 - Invalid values raise ValueError (BCE input outside [0, 1], shape mismatches) where
   PyTorch raises RuntimeError; ``load_state_dict`` raises RuntimeError as PyTorch.

@@ -2,6 +2,7 @@
 import numpy as np
 
 from autograd_core import Tensor
+from autograd_core.backend import ARRAYS
 
 from . import functional as F
 from .functional._util import float_arg
@@ -53,6 +54,8 @@ class BatchNorm1d(Module):
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
+        # the running average's factor for this step, in place (a captured step replays it)
+        self._avg_factor = np.zeros(1)
 
     def reset_running_stats(self):
         if self.track_running_stats:
@@ -82,10 +85,9 @@ class BatchNorm1d(Module):
             n = input.shape[0] * (input.shape[2] if input.ndim == 3 else 1)
             if n > 1:  # F.batch_norm raises otherwise, before anything changes
                 nbt = self.num_batches_tracked
-                nbt._data[...] += 1
+                factor = self._avg_factor
+                ARRAYS.batch_norm_count(nbt._data, factor, self.momentum)
                 nbt._version[0] += 1
-                if self.momentum is None:
-                    factor = 1.0 / float(nbt._data)
         use_batch = self.training or not self.track_running_stats
         track = not self.training or self.track_running_stats
         return F.batch_norm(

@@ -1,60 +1,23 @@
-"""Fused neural-network primitives: softmax cross-entropy, batch norm (training) and
-dropout. Each is fused for speed (one Numba pass instead of a chain of temporaries) and
-cross-entropy also for stability (log-sum-exp of shifted logits, never exp of a raw
-logit). ``nn.functional`` is the user-facing front end; these take arrays and validate.
+"""Fused neural-network primitives: softmax cross-entropy, binary cross-entropy, batch
+norm (training) and dropout. Each is fused for speed (one Numba pass instead of a chain
+of temporaries) and cross-entropy also for stability (log-sum-exp of shifted logits,
+never exp of a raw logit). ``nn.functional`` is the user-facing front end; these take
+arrays and validate.
 
-Higher-order gradients: the fast fused backward runs when the backward pass is not
-recorded (the default; ``array_backward`` runs it on ndarrays for the engine's array
-walk, ``backward`` wraps the same arrays in Tensors). With ``create_graph=True`` the backward is instead written in
-composed Tensor operations (exp, sum, mul, ...), so grad-of-grad is exact to any order;
-dropout's backward is its own primitive (``dropout_backward``, linear, its own backward).
+Each fused backward is a primitive of its own (``CrossEntropyGrad``,
+``CrossEntropyTargetGrad``, ``BatchNormGrad``, ``DropoutGrad``): a plain ``backward()``
+runs its kernel, and its own rule, written in registered primitives, makes grad-of-grad
+exact (recorded under ``create_graph=True``, so to any order).
 """
-import numpy as np
-
-from ..function import Function
-from ..grad_mode import STATE
-from ..kernels import nn as K
+from ..backend import ARRAYS
+from ..function import Primitive
 from .registry import register
 
-__all__ = ["check_class_target", "SoftmaxCrossEntropy", "BinaryCrossEntropy", "BatchNormTrain", "Dropout", "DropoutBackward"]
+__all__ = ["check_class_target", "SoftmaxCrossEntropy", "CrossEntropyGrad",
+           "CrossEntropyTargetGrad", "BinaryCrossEntropy", "BatchNormTrain", "BatchNormGrad",
+           "Dropout", "DropoutGrad"]
 
 _REDUCTIONS = ("mean", "sum", "none")
-
-
-def _rows(a):
-    """(N, C, d1, ...) -> C-contiguous (M, C) with C last; (C,) -> (1, C); (N, C) as is."""
-    if a.ndim == 1:
-        return np.ascontiguousarray(a.reshape(1, -1))
-    if a.ndim == 2:
-        return np.ascontiguousarray(a)
-    return np.ascontiguousarray(np.moveaxis(a, 1, -1)).reshape(-1, a.shape[1])
-
-
-def _unrows(r, shape):
-    """Inverse of ``_rows`` for an array of the original ``shape``."""
-    if len(shape) <= 2:
-        return r.reshape(shape)
-    moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
-    return np.moveaxis(r.reshape(moved), -1, 1)
-
-
-def _rows_t(t):
-    """``_rows`` for a Tensor (recorded, for the composed backward)."""
-    if t.ndim == 1:
-        return t.reshape(1, -1)
-    if t.ndim == 2:
-        return t
-    perm = (0,) + tuple(range(2, t.ndim)) + (1,)
-    return t.permute(*perm).reshape(-1, t.shape[1])
-
-
-def _unrows_t(r, shape):
-    if len(shape) <= 2:
-        return r.reshape(shape)
-    moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
-    nd = len(shape)
-    perm = (0, nd - 1) + tuple(range(1, nd - 1))
-    return r.reshape(moved).permute(*perm)
 
 
 def check_class_target(op, z, target, weight, reduction, eps=0.0):
@@ -68,11 +31,13 @@ def check_class_target(op, z, target, weight, reduction, eps=0.0):
     if not 0.0 <= eps <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {eps}")
     C = z.shape[0] if z.ndim == 1 else z.shape[1]
-    if weight is not None and np.shape(weight) != (C,):
-        raise ValueError(
-            f"{op}: weight has shape {tuple(np.shape(weight))}; expected ({C},), "
-            f"one per class of input {tuple(z.shape)}"
-        )
+    if weight is not None:
+        wshape = tuple(ARRAYS.asarray(weight).shape)
+        if wshape != (C,):
+            raise ValueError(
+                f"{op}: weight has shape {wshape}; expected ({C},), "
+                f"one per class of input {tuple(z.shape)}"
+            )
     use_index = target.dtype.kind in "iu"
     want = () if z.ndim == 1 else (z.shape[0],) + tuple(z.shape[2:])
     if use_index and target.shape == want:
@@ -86,8 +51,36 @@ def check_class_target(op, z, target, weight, reduction, eps=0.0):
     )
 
 
+# -- cross-entropy, in the logits' layout: the class dim is 1 ((C,) inputs: 0) ----------
+
+def _cdim(z):
+    return 0 if z.ndim == 1 else 1
+
+
+def _per_row(F, g, z, reduction, denom):
+    """The incoming gradient as a per-row factor broadcasting against z."""
+    if reduction == "none":
+        shape = list(z.shape)
+        shape[_cdim(z)] = 1
+        return F.reshape(g, shape=tuple(shape))
+    if reduction == "mean":
+        return F.div_scalar(g, s=denom) if denom else F.mul_scalar(g, s=0.0)
+    return g
+
+
+def _contract(F, r, z, reduction, denom):
+    """sum over classes of ``r`` (z's shape), reduced to the loss's shape: the gradient
+    for g of a rule linear in g (the adjoint of ``_per_row``)."""
+    if reduction == "none":
+        return F.sum(r, dims=(_cdim(z),), keepdim=False)
+    total = F.sum(r, dims=tuple(range(r.ndim)), keepdim=False)
+    if reduction == "mean":
+        return F.div_scalar(total, s=denom) if denom else F.mul_scalar(total, s=0.0)
+    return total
+
+
 @register("cross_entropy", "nn")
-class SoftmaxCrossEntropy(Function):
+class SoftmaxCrossEntropy(Primitive):
     """Cross-entropy of logits ``z`` (N, C), (N, C, d1, ...) or (C,) against class indices
     (integer, shape (N,), (N, d1, ...) or ()) or class probabilities (float, z's shape).
 
@@ -97,120 +90,101 @@ class SoftmaxCrossEntropy(Function):
     PyTorch), 'sum', or 'none' (shape of the target without the class dim).
     """
 
-    def forward(self, z, target, weight=None, reduction="mean", ignore_index=-100,
+    def forward(self, F, z, target, weight=None, reduction="mean", ignore_index=-100,
                 label_smoothing=0.0):
-        C, use_index = check_class_target("cross_entropy", z, target, weight, reduction,
+        _, use_index = check_class_target("cross_entropy", z, target, weight, reduction,
                                           label_smoothing)
-        z2 = _rows(z)
-        M = z2.shape[0]
-        w = np.ones(C) if weight is None else np.asarray(weight, dtype=np.float64)
-        if use_index:
-            t = np.ascontiguousarray(target.reshape(-1), dtype=np.int64)
-            bad = (t != ignore_index) & ((t < 0) | (t >= C))
-            if bad.any():
-                raise IndexError(
-                    f"cross_entropy: target {int(t[bad][0])} is out of bounds for {C} "
-                    f"classes (valid: 0..{C - 1}, or ignore_index={ignore_index})"
-                )
-            q = np.empty((0, 0), dtype=z.dtype)
-            valid = t != ignore_index
-            denom = float(w[t[valid]].sum())
-        else:
-            t = np.empty(0, dtype=np.int64)
-            q = _rows(target.astype(z.dtype, copy=False))
-            denom = float(M)
-        loss, lse = K.ce_forward(z2, t, q, w, float(label_smoothing), int(ignore_index),
-                                 use_index)
-        self.z2, self.t, self.q, self.w, self.lse = z2, t, q, w, lse
-        self.eps, self.ignore, self.use_index = float(label_smoothing), int(ignore_index), use_index
-        self.reduction, self.denom, self.shape = reduction, denom, z.shape
+        eps, ignore = float(label_smoothing), int(ignore_index)
+        loss, self.lse, self.t, self.w, self.denom = F.cross_entropy_forward(
+            z, target, weight, reduction, ignore, eps, use_index)
+        self.eps, self.ignore, self.use_index, self.reduction = eps, ignore, use_index, reduction
         self.save_for_backward(z, target)
-        if reduction == "none":
-            if z.ndim == 1:
-                return loss.reshape(())
-            return loss.reshape((z.shape[0],) + z.shape[2:])
-        total = loss.sum(dtype=np.float64)
-        if reduction == "mean":
-            with np.errstate(invalid="ignore", divide="ignore"):
-                total = total / denom if denom else np.float64(np.nan)
-        return np.asarray(total, dtype=z.dtype)
+        return loss
 
-    def _scale(self, gd):
-        """Per-row factor (M,) float64 multiplying each row's gradient."""
-        M = self.z2.shape[0]
-        if self.reduction == "none":
-            return np.ascontiguousarray(gd, dtype=np.float64).reshape(-1)
-        s = float(gd)
-        if self.reduction == "mean":
-            s = s / self.denom if self.denom else 0.0  # all rows ignored: no gradient
-        return np.full(M, s)
-
-    def backward(self, g):
-        z, target = self.saved_tensors
+    def backward(self, F, g):
+        z, target = F.saved(self)
         nz, nt = self.needs_input_grad
-        if STATE.enabled:
-            return self._composed(g, z, target)
-        scale = self._scale(g._data)
-        gz = gt = None
-        if nz:
-            r = K.ce_backward(self.z2, self.lse, self.t, self.q, self.w, self.eps,
-                              self.ignore, self.use_index, scale)
-            gz = g._make(_unrows(r, self.shape))
-        if nt:  # probability targets: d loss / d q_ic = -(1-eps) w_c logp_ic
-            gt = g._make(self._target_grad(scale, target.dtype))
+        common = dict(w=self.w, eps=self.eps, reduction=self.reduction, denom=self.denom,
+                      lse=self.lse)
+        q = () if self.use_index else (target,)
+        gz = F.cross_entropy_backward(g, z, *q, t=self.t, ignore=self.ignore,
+                                      **common) if nz else None
+        gt = F.cross_entropy_target_backward(g, z, dtype=target.dtype,
+                                             **common) if nt else None
         return gz, gt
 
-    def array_backward(self, g):
-        # backward's fused branch on arrays (no Tensors): the same kernel calls
-        z, target = self.saved_arrays
-        nz, nt = self.needs_input_grad
-        scale = self._scale(g)
-        gz = gt = None
-        if nz:
-            r = K.ce_backward(self.z2, self.lse, self.t, self.q, self.w, self.eps,
-                              self.ignore, self.use_index, scale)
-            gz = _unrows(r, self.shape)
-        if nt:
-            gt = self._target_grad(scale, target.dtype)
-        return gz, gt
 
-    def _target_grad(self, scale, dtype):
-        """d loss / d q_ic = -(1-eps) w_c logp_ic (probability targets), z's shape."""
-        logp = self.z2.astype(np.float64) - self.lse[:, None]
-        r = -(1.0 - self.eps) * self.w * logp * scale[:, None]
-        return _unrows(r.astype(dtype), self.shape)
+@register("cross_entropy_backward", "nn")
+class CrossEntropyGrad(Primitive):
+    """Cross-entropy's fused gradient for the logits: scale(g) * (S softmax(z) - a), with
+    a the loss's coefficients (from index targets ``t`` or probabilities ``q``, class
+    weights and smoothing) and S their sum over classes. Inputs (g, z) or (g, z, q)."""
 
-    def _composed(self, g, z, target):
-        """The same gradient in recorded Tensor ops (create_graph=True)."""
-        C = self.z2.shape[1]
-        zr = _rows_t(z)
-        m = g._make(self.z2.max(axis=1, keepdims=True))  # a constant shift: exact for softmax
-        e = (zr - m).exp()
-        se = e.sum(dim=1, keepdim=True)
-        p = e / se
-        w = g._make(self.w.astype(z.dtype))
-        if self.use_index:
-            a = g._make(K._ce_a_np(self.z2.shape[0], C, self.t, self.q, self.w, self.eps,
-                                   self.ignore, True, z.dtype).astype(z.dtype))
+    def forward(self, F, g, z, *q, t, w, eps, ignore, reduction, denom, lse):
+        self.t, self.w, self.eps, self.ignore = t, w, eps, ignore
+        self.reduction, self.denom = reduction, denom
+        self.save_for_backward(g, z, *q)
+        return F.cross_entropy_backward(g, z, *q, t=t, w=w, eps=eps, ignore=ignore,
+                                        reduction=reduction, denom=denom, lse=lse)
+
+    def backward(self, F, h):
+        g, z, *q = F.saved(self)
+        need = self.needs_input_grad
+        d = _cdim(z)
+        eps = self.eps
+        p = F.softmax(z, dim=d)
+        if q:
+            wc = F.asarray(ARRAYS.cross_entropy_weight(self.w, z.ndim, z.dtype))
+            C = z.shape[d]
+            a = F.mul(wc, F.add_scalar(F.mul_scalar(q[0], s=1.0 - eps), s=eps / C))
         else:
-            a = (_rows_t(target) * (1.0 - self.eps) + self.eps / C) * w
-        if self.reduction == "none":
-            scale = g.reshape(-1, 1)
-        elif self.reduction == "mean":
-            scale = g / self.denom if self.denom else g * 0.0
-        else:
-            scale = g
-        nz, nt = self.needs_input_grad
-        gz = _unrows_t((p * a.sum(dim=1, keepdim=True) - a) * scale, self.shape) if nz else None
-        gt = None
-        if nt:
-            logp = zr - m - se.log()
-            gt = _unrows_t(-(logp * w) * (1.0 - self.eps) * scale, self.shape)
-        return gz, gt
+            a = F.asarray(ARRAYS.cross_entropy_coefficients(
+                z.shape, z.dtype, self.t, self.w, eps, self.ignore))
+        S = F.sum(a, dims=(d,), keepdim=True)
+        scale = _per_row(F, g, z, self.reduction, self.denom)
+        gg = F.mul(F.mul(scale, S), F.softmax_backward(h, p, dim=d)) if need[1] else None
+        gh = None
+        if need[0]:
+            gh = _contract(F, F.mul(h, F.sub(F.mul(S, p), a)), z, self.reduction, self.denom)
+        gq = None
+        if q and need[2]:  # d a / d q = (1 - eps) w; S moves with a
+            hp = F.sum(F.mul(h, p), dims=(d,), keepdim=True)
+            gq = F.mul(F.mul_scalar(F.mul(scale, wc), s=1.0 - eps), F.sub(hp, h))
+        return (gh, gg) + ((gq,) if q else ())
 
+
+@register("cross_entropy_target_backward", "nn")
+class CrossEntropyTargetGrad(Primitive):
+    """Cross-entropy's gradient for probability targets: -(1 - eps) w log_softmax(z)
+    scale(g), in the target's ``dtype``. Inputs (g, z)."""
+
+    def forward(self, F, g, z, w, eps, reduction, denom, lse, dtype):
+        self.w, self.eps, self.reduction, self.denom = w, eps, reduction, denom
+        self.save_for_backward(g, z)
+        return F.cross_entropy_target_backward(g, z, w=w, eps=eps, reduction=reduction,
+                                               denom=denom, lse=lse, dtype=dtype)
+
+    def backward(self, F, h):
+        g, z = F.saved(self)
+        ng, nz = self.needs_input_grad
+        d = _cdim(z)
+        c = -(1.0 - self.eps)
+        wc = F.asarray(ARRAYS.cross_entropy_weight(self.w, z.ndim, z.dtype))
+        logp = F.log_softmax(z, dim=d)
+        gh = _contract(F, F.mul(h, F.mul_scalar(F.mul(wc, logp), s=c)), z, self.reduction,
+                       self.denom) if ng else None
+        gz = None
+        if nz:
+            scale = _per_row(F, g, z, self.reduction, self.denom)
+            gz = F.mul(F.mul_scalar(scale, s=c),
+                       F.log_softmax_backward(F.mul(h, wc), logp, dim=d))
+        return gh, gz
+
+
+# -- binary cross-entropy --------------------------------------------------------------------
 
 @register("binary_cross_entropy", "nn")
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropy(Primitive):
     """Elementwise -(y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1], each log
     clamped at -100 (PyTorch). A primitive for stability: composed log and clamp give a
     0/0 gradient where x is exactly 0 or 1 (a saturated float32 sigmoid); here
@@ -218,163 +192,152 @@ class BinaryCrossEntropy(Function):
 
     stores_attributes = False
 
-    def forward(self, x, y):
+    def forward(self, F, x, y):
         if x.dtype.kind != "f":
             raise TypeError(f"binary_cross_entropy: input must be floating point, got {x.dtype}")
         if x.shape != y.shape:
             raise ValueError(f"binary_cross_entropy: target size {tuple(y.shape)} is different from input size {tuple(x.shape)}")
-        if x.size and not ((x >= 0) & (x <= 1)).all():
-            raise ValueError(
-                "binary_cross_entropy: all elements of input should be between 0 and 1 "
-                f"(got min {np.nanmin(x) if not np.isnan(x).all() else np.nan}, max "
-                f"{np.nanmax(x) if not np.isnan(x).all() else np.nan}); apply sigmoid "
-                "first or use binary_cross_entropy_with_logits"
-            )
+        out = F.binary_cross_entropy(x, y)  # raises for x outside [0, 1]
         self.save_for_backward(x, y)
-        with np.errstate(divide="ignore"):
-            lx = np.maximum(np.log(x), -100)
-            l1x = np.maximum(np.log1p(-x), -100)
-        return (-(y * lx + (1 - y) * l1x)).astype(x.dtype, copy=False)
+        return out
 
-    def backward(self, g):
-        x, y = self.saved_tensors
-        nx, ny = self.needs_input_grad
-        gx = g * (x - y) / (x * (1.0 - x)).clamp(min=1e-12) if nx else None
-        gy = None
-        if ny:
-            gy = g * ((-x).log1p().clamp(min=-100.0) - x.log().clamp(min=-100.0))
-        return gx, gy
-
-    def array_backward(self, g):
-        # backward above, op for op: Tensor log/log1p quiet their warnings, / is Div's
-        x, y = self.saved_arrays
+    def backward(self, F, g):
+        x, y = F.saved(self)
         nx, ny = self.needs_input_grad
         gx = gy = None
         if nx:
-            d = np.asarray(np.clip(np.multiply(x, np.subtract(1.0, x)), 1e-12, None))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                gx = np.true_divide(np.multiply(g, np.subtract(x, y)), d)
+            d = F.clamp(F.mul(x, F.rsub_scalar(x, s=1.0)), min=1e-12)
+            gx = F.div(F.mul(g, F.sub(x, y)), d)
         if ny:
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                l1 = np.asarray(np.log1p(np.negative(x)))
-                l0 = np.asarray(np.log(x))
-            gy = np.multiply(g, np.subtract(np.asarray(np.clip(l1, -100.0, None)),
-                                            np.asarray(np.clip(l0, -100.0, None))))
+            gy = F.mul(g, F.sub(F.clamp(F.log1p(F.neg(x)), min=-100.0),
+                                F.clamp(F.log(x), min=-100.0)))
         return gx, gy
 
 
+# -- batch norm ----------------------------------------------------------------------------------
+
 @register("batch_norm", "nn")
-class BatchNormTrain(Function):
+class BatchNormTrain(Primitive):
     """Batch norm with batch statistics (training mode) of x (N, C) or (N, C, L), per
     channel over N (and L), with the biased variance: y = (x - mean) / sqrt(var + eps)
     * weight + bias. Inputs: x, or x, weight (C,), bias (C,). Outputs (y, mean, var):
     the batch mean and biased variance (C,), not differentiable, for running stats."""
 
-    def forward(self, x, *wb, eps=1e-5):
+    def forward(self, F, x, *wb, eps=1e-5):
         if x.dtype.kind != "f":
             raise TypeError(f"batch_norm: input must be floating point, got {x.dtype}")
         if x.ndim not in (2, 3):
             raise ValueError(f"batch_norm: expected 2D or 3D input (N, C) or (N, C, L), got {x.ndim}D input of shape {tuple(x.shape)}")
-        N, C = x.shape[:2]
-        L = x.shape[2] if x.ndim == 3 else 1
+        C = x.shape[1]
         for name, a in zip(("weight", "bias"), wb):
             if a.shape != (C,):
                 raise ValueError(f"batch_norm: {name} has shape {tuple(a.shape)}; expected ({C},) for input {tuple(x.shape)}")
-        x3 = np.ascontiguousarray(x.reshape(N, C, L))
-        w = wb[0].astype(np.float64) if wb else np.ones(C)
-        b = wb[1].astype(np.float64) if wb else np.zeros(C)
-        y, mean, var, invstd = K.bn_forward(x3, w, b, float(eps))
-        self.x3, self.mean, self.invstd, self.w, self.eps = x3, mean, invstd, w, float(eps)
+        self.eps = float(eps)
+        y, mean, var, self.mean, self.invstd = F.batch_norm_forward(x, *wb, eps=self.eps)
         self.non_differentiable = (1, 2)
         self.save_for_backward(x, *wb[:1])
-        return y.reshape(x.shape), mean.astype(x.dtype), var.astype(x.dtype)
+        return y, mean, var
 
-    def backward(self, g, _gmean=None, _gvar=None):
-        saved = self.saved_tensors
-        x = saved[0]
+    def backward(self, F, g, _gmean, _gvar):
+        x, *w = F.saved(self)
+        out = F.batch_norm_backward(g, x, *w, mean=self.mean, invstd=self.invstd,
+                                    eps=self.eps)
+        if not w:
+            return (out,)
+        return tuple([a if need else None for a, need in zip(out, self.needs_input_grad)])
+
+
+@register("batch_norm_backward", "nn")
+class BatchNormGrad(Primitive):
+    """Batch norm's fused gradients: gx = w/std (g - mean(g) - xhat mean(g xhat)) and,
+    with a weight, gw = sum(g xhat), gb = sum(g) per channel. Inputs (g, x) or
+    (g, x, w); ``mean``/``invstd`` are the forward's float64 statistics of x."""
+
+    def forward(self, F, g, x, *w, mean, invstd, eps):
+        self.eps = eps
+        self.save_for_backward(g, x, *w)
+        return F.batch_norm_backward(g, x, *w, mean=mean, invstd=invstd, eps=eps)
+
+    def backward(self, F, hx, *hwb):
+        # statistics recomputed from x in recorded ops, so the rule differentiates again
+        g, x, *w = F.saved(self)
         need = self.needs_input_grad
-        if STATE.enabled:
-            return self._composed(g, x, saved[1] if len(saved) > 1 else None)
-        make = g._make
-        return tuple([None if a is None else make(a)
-                      for a in self._fused(g._data, x.shape, x.dtype)])
-
-    def array_backward(self, g, _gmean=None, _gvar=None):
-        x = self.saved_arrays[0]
-        return self._fused(g, x.shape, x.dtype)
-
-    def _fused(self, g, shape, dtype):
-        """The fused kernel's gradients as arrays: (gx,) or (gx, gw, gb), None where
-        an input needs none."""
-        need = self.needs_input_grad
-        g3 = np.ascontiguousarray(g.reshape(self.x3.shape), dtype=dtype)
-        gx, gw, gb = K.bn_backward(g3, self.x3, self.mean, self.invstd, self.w)
-        out = [gx.reshape(shape) if need[0] else None]
-        if len(need) > 1:
-            out.append(gw.astype(dtype) if need[1] else None)
-            out.append(gb.astype(dtype) if need[2] else None)
-        return tuple(out)
-
-    def _composed(self, g, x, w):
-        """The same gradients in recorded Tensor ops (create_graph=True)."""
+        C = x.shape[1]
         dims = (0, 2) if x.ndim == 3 else (0,)
-        cshape = (1, -1, 1) if x.ndim == 3 else (1, -1)
-        M = x.shape[0] * (x.shape[2] if x.ndim == 3 else 1)
-        mean = x.sum(dim=dims, keepdim=True) / M
-        xc = x - mean
-        invstd = ((xc * xc).sum(dim=dims, keepdim=True) / M + self.eps) ** -0.5
-        xh = xc * invstd
-        gxh = g if w is None else g * w.reshape(cshape)
-        gx = (gxh * M - gxh.sum(dim=dims, keepdim=True)
-              - xh * (gxh * xh).sum(dim=dims, keepdim=True)) * (invstd / M)
-        if w is None:
-            return (gx,)
-        need = self.needs_input_grad
-        gw = (g * xh).sum(dim=dims) if need[1] else None
-        gb = g.sum(dim=dims) if need[2] else None
-        return gx, gw, gb
+        cshape = (1, C, 1) if x.ndim == 3 else (1, C)
+        M = float(x.shape[0] * (x.shape[2] if x.ndim == 3 else 1))
 
+        def total(v):  # per channel, keeping dims
+            return F.sum(v, dims=dims, keepdim=True)
+
+        def avg(v):
+            return F.div_scalar(total(v), s=M)
+
+        xc = F.sub(x, avg(x))
+        invstd = F.pow_scalar(F.add_scalar(avg(F.mul(xc, xc)), s=self.eps), exponent=-0.5)
+        xh = F.mul(xc, invstd)
+
+        def project(v):  # d xhat / d x, transposed, applied to v (symmetric)
+            return F.mul(invstd, F.sub(F.sub(v, avg(v)), F.mul(xh, avg(F.mul(v, xh)))))
+
+        wc = F.reshape(w[0], shape=cshape) if w else None
+        u = F.mul(hx, wc) if w else hx  # hx seen from xhat
+        gg = project(u) if need[0] else None
+        gx = None
+        if need[1]:
+            # gx = w invstd (g - mean g - xhat mean(g xhat)) moves with x through invstd
+            # and xhat: -(invstd^2 / M) (xhat K + Q (g - mean g) + P (u - mean u)
+            # - 3 xhat P Q / M), K = sum(u g) - sum u sum g / M, P = sum g xhat,
+            # Q = sum u xhat
+            sg, su = total(g), total(u)
+            K = F.sub(total(F.mul(u, g)), F.div_scalar(F.mul(su, sg), s=M))
+            P, Q = total(F.mul(g, xh)), total(F.mul(u, xh))
+            inner = F.add(F.add(F.mul(xh, K), F.mul(Q, F.sub(g, F.div_scalar(sg, s=M)))),
+                          F.mul(P, F.sub(u, F.div_scalar(su, s=M))))
+            inner = F.sub(inner, F.mul(xh, F.mul_scalar(F.mul(P, Q), s=3.0 / M)))
+            gx = F.mul(F.mul_scalar(F.mul(invstd, invstd), s=-1.0 / M), inner)
+        if not w:
+            return gg, gx
+        hw, hb = (F.reshape(a, shape=cshape) for a in hwb)
+        if need[0]:  # gw = sum(g xhat), gb = sum(g)
+            gg = F.add(F.add(gg, F.mul(hw, xh)), hb)
+        if need[1]:
+            gx = F.add(gx, project(F.mul(g, hw)))
+        gw = None
+        if need[2]:  # gx = w * project(g)
+            gw = F.reshape(total(F.mul(hx, project(g))), shape=(C,))
+        return gg, gx, gw
+
+
+# -- dropout ----------------------------------------------------------------------------------------
 
 @register("dropout", "nn")
-class Dropout(Function):
+class Dropout(Primitive):
     """Inverted dropout: each element kept with probability 1 - p and scaled by 1/(1-p),
-    else 0. The mask is a function of ``seed`` (an integer in [0, 2**64)) alone."""
+    else 0. The mask is a function of ``seed`` alone: the key, a one-element uint64
+    array read when the kernel runs (``autograd_core.random.dropout_key``; an integer
+    in [0, 2**64) is accepted too)."""
 
-    def forward(self, x, p, seed):
+    def forward(self, F, x, p, seed):
         if x.dtype.kind != "f":
             raise TypeError(f"dropout: input must be floating point, got {x.dtype}")
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"dropout: probability has to be between 0 and 1, but got {p}")
-        keep = 1.0 - p
-        thr = min(int(round(keep * 2.0**32)), 2**32)
-        scale = 1.0 / keep if keep > 0 else 0.0
-        out, mask = K.dropout_forward(np.ascontiguousarray(x).reshape(-1), seed, thr, scale)
-        self.mask, self.scale = mask, scale
-        return out.reshape(x.shape)
+        out, self.mask, self.scale = F.dropout_forward(x, p, seed)
+        return out
 
-    def backward(self, g):
-        return g._apply(DropoutBackward, g, mask=self.mask, scale=self.scale)
-
-    def array_backward(self, g):
-        return _dropout_apply(g, self.mask, self.scale)
-
-
-def _dropout_apply(g, mask, scale):
-    """``g * mask * scale`` in g's shape (``DropoutBackward.forward`` on arrays)."""
-    return K.dropout_apply(np.ascontiguousarray(g).reshape(-1), mask, scale).reshape(g.shape)
+    def backward(self, F, g):
+        return F.dropout_backward(g, mask=self.mask, scale=self.scale)
 
 
 @register("dropout_backward", "nn")
-class DropoutBackward(Function):
+class DropoutGrad(Primitive):
     """``g * mask * scale`` with a fixed bool mask: dropout's backward, linear in g, so
     its own backward is itself."""
 
-    def forward(self, g, mask, scale):
+    def forward(self, F, g, mask, scale):
         self.mask, self.scale = mask, scale
-        return _dropout_apply(g, mask, scale)
+        return F.dropout_backward(g, mask=mask, scale=scale)
 
-    def backward(self, gg):
-        return gg._apply(DropoutBackward, gg, mask=self.mask, scale=self.scale)
-
-    def array_backward(self, gg):
-        return _dropout_apply(gg, self.mask, self.scale)
+    def backward(self, F, h):
+        return F.dropout_backward(h, mask=self.mask, scale=self.scale)

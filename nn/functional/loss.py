@@ -99,9 +99,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     (float, input's shape). ``weight`` (C,): per-class weights; 'mean' then divides by
     the summed weights of the targets (index targets) as PyTorch. ``label_smoothing``
     eps mixes the target with the uniform distribution: (1 - eps) t + eps / C.
-    Probability targets get a gradient too; ``weight`` does not. Under
-    ``create_graph=True`` the backward is composed of recorded ops, so grad-of-grad
-    (Hessian-vector products) is exact.
+    Probability targets get a gradient too; ``weight`` does not. The fused backward is
+    a primitive with its own rule, so grad-of-grad (Hessian-vector products) is exact.
     """
     op = "cross_entropy"
     reduction = legacy_reduction(size_average, reduce, reduction)

@@ -10,6 +10,7 @@ with the running estimates instead of the batch.
 """
 import numpy as np
 
+from autograd_core.backend import ARRAYS
 from autograd_core.ops.nnops import BatchNormTrain
 
 from ._util import float_arg, tensor_arg
@@ -41,6 +42,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     stats are given (Tensors of shape (C,)) update them in place:
     running_mean <- (1 - momentum) running_mean + momentum * mean,
     running_var <- (1 - momentum) running_var + momentum * var * n / (n - 1).
+    ``momentum`` may also be a (1,) float64 array read when the update runs (how
+    ``BatchNorm1d`` passes its per-step averaging factor).
     ``training=False``: normalise with ``running_mean`` / ``running_var``.
     ``weight`` (gamma) and ``bias`` (beta), shape (C,), are optional.
     Raises ValueError for a single value per channel in training.
@@ -64,12 +67,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         wb = () if weight is None else (weight, bias)
         y, mean, var = input._apply(BatchNormTrain, input, *wb, eps=eps)
         if running_mean is not None and running_var is not None:
-            m = float(momentum)
-            rm, rv = running_mean._data, running_var._data
-            rm *= 1.0 - m
-            rm += m * mean._data.astype(rm.dtype)
-            rv *= 1.0 - m
-            rv += m * (var._data * (n / (n - 1))).astype(rv.dtype)
+            factor = momentum if isinstance(momentum, np.ndarray) else \
+                np.array([float(momentum)])
+            ARRAYS.batch_norm_update_running(running_mean._data, running_var._data,
+                                             mean._data, var._data, n, factor)
             running_mean._version[0] += 1
             running_var._version[0] += 1
         return y

@@ -8,7 +8,7 @@ import pytest
 import autograd_core as ac
 from autograd_core.kernels import buffers as B
 from autograd_core.kernels import activations as E
-from autograd_core.kernels import nn as NN
+from autograd_core.kernels import dropout as DO
 from autograd_core.kernels import reduce as R
 
 N = B.THRESHOLD // 4  # float32 elements of the smallest pooled request
@@ -189,8 +189,8 @@ def test_kernels_return_pooled_arrays_equal_to_their_twins():
     s = R.softmax(x.reshape(-1, 1024), -1)
     np.testing.assert_allclose(s, R.softmax_np(x.reshape(-1, 1024), -1), rtol=1e-5,
                                atol=1e-9)
-    out, mask = NN.dropout_forward(x, 3, int(0.8 * 2 ** 32), 1.25)
-    o2, m2 = NN.dropout_forward_np(x, 3, int(0.8 * 2 ** 32), 1.25)
+    out, mask = DO.dropout_forward(x, 3, int(0.8 * 2 ** 32), 1.25)
+    o2, m2 = DO.dropout_forward_np(x, 3, int(0.8 * 2 ** 32), 1.25)
     assert (mask == m2).all() and (out == o2).all()
     for arr in (y, g, s, out):
         assert not any(np.shares_memory(arr, o) for o in (y, g, s, out) if o is not arr)

@@ -1,4 +1,4 @@
-"""Fused NN primitives (ops/nnops.py, kernels/nn.py): gradcheck and gradgradcheck in
+"""Fused NN primitives (ops/nnops.py; kernels/cross_entropy.py, batch_norm.py, dropout.py): gradcheck and gradgradcheck in
 float64 for cross-entropy (index / probability targets, weights, ignore_index, label
 smoothing, (N, C, d) layouts), batch norm (training), dropout and BCE; the Numba
 kernels against their numpy twins; float32 runs."""
@@ -9,12 +9,13 @@ from hypothesis import given, settings, strategies as st
 import autograd_core as ac
 from autograd_core import gradcheck, gradgradcheck
 from autograd_core import kernels
-from autograd_core.kernels import nn as K
+from autograd_core.kernels import batch_norm as BN, cross_entropy as CE, dropout as DO
 from autograd_core.ops.nnops import (BatchNormTrain, BinaryCrossEntropy, Dropout,
                                      SoftmaxCrossEntropy)
 from tests.strategies import seeds
 
-COVERED_OPS = {"cross_entropy", "batch_norm", "dropout", "dropout_backward",
+COVERED_OPS = {"cross_entropy", "cross_entropy_backward", "cross_entropy_target_backward",
+               "batch_norm", "batch_norm_backward", "dropout", "dropout_backward",
                "binary_cross_entropy"}
 
 
@@ -122,14 +123,14 @@ def test_ce_kernels_match_twins(dtype, seed, M, C, eps, prob, weighted):
     else:
         t, q = rng.integers(-1, C, M), np.empty((0, 0), dtype)
     args = (t, q, w, eps, -1, not prob)
-    loss, lse = K.ce_forward(z, *args)
-    loss_np, lse_np = K.ce_forward_np(z, *args)
+    loss, lse = CE.ce_forward(z, *args)
+    loss_np, lse_np = CE.ce_forward_np(z, *args)
     tol = 1e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(loss, loss_np, rtol=tol, atol=tol)
     np.testing.assert_allclose(lse, lse_np, rtol=tol, atol=tol)
     scale = rng.uniform(size=M)
-    np.testing.assert_allclose(K.ce_backward(z, lse, *args, scale),
-                               K.ce_backward_np(z, lse_np, *args, scale), rtol=tol, atol=tol)
+    np.testing.assert_allclose(CE.ce_backward(z, lse, *args, scale),
+                               CE.ce_backward_np(z, lse_np, *args, scale), rtol=tol, atol=tol)
 
 
 def test_cross_entropy_errors():
@@ -189,12 +190,12 @@ def test_bn_kernels_match_twins(dtype, seed, N, C, L):
     rng = np.random.default_rng(seed)
     x = (rng.normal(size=(N, C, L)) * 3 + 2).astype(dtype)
     w, b = rng.normal(size=C), rng.normal(size=C)
-    out, ref = K.bn_forward(x, w, b, 1e-5), K.bn_forward_np(x, w, b, 1e-5)
+    out, ref = BN.bn_forward(x, w, b, 1e-5), BN.bn_forward_np(x, w, b, 1e-5)
     tol = 1e-4 if dtype == np.float32 else 1e-10
     for u, v in zip(out, ref):
         np.testing.assert_allclose(u, v, rtol=tol, atol=tol)
     g = rng.normal(size=x.shape).astype(dtype)
-    for u, v in zip(K.bn_backward(g, x, out[1], out[3], w), K.bn_backward_np(g, x, ref[1], ref[3], w)):
+    for u, v in zip(BN.bn_backward(g, x, out[1], out[3], w), BN.bn_backward_np(g, x, ref[1], ref[3], w)):
         np.testing.assert_allclose(u, v, rtol=tol, atol=tol)
 
 
@@ -235,15 +236,15 @@ def test_dropout_kernel_matches_twin_bit_for_bit(dtype, seed, n, p):
     x = np.random.default_rng(n).normal(size=n).astype(dtype)
     thr = min(int(round((1 - p) * 2.0**32)), 2**32)
     scale = 1 / (1 - p) if p < 1 else 0.0
-    out, mask = K.dropout_forward(x, seed, thr, scale)
-    out_np, mask_np = K.dropout_forward_np(x, seed, thr, scale)
+    out, mask = DO.dropout_forward(x, seed, thr, scale)
+    out_np, mask_np = DO.dropout_forward_np(x, seed, thr, scale)
     np.testing.assert_array_equal(mask, mask_np)
     np.testing.assert_array_equal(out, out_np)
-    np.testing.assert_array_equal(K.dropout_apply(x, mask, scale), K.dropout_apply_np(x, mask, scale))
+    np.testing.assert_array_equal(DO.dropout_apply(x, mask, scale), DO.dropout_apply_np(x, mask, scale))
 
 
 def test_dropout_bits_look_uniform():
-    bits = K.dropout_bits(200_000, 12345).astype(np.float64) / 2.0**32
+    bits = DO.dropout_bits(200_000, 12345).astype(np.float64) / 2.0**32
     hist = np.histogram(bits, bins=20, range=(0, 1))[0]
     assert abs(bits.mean() - 0.5) < 0.005
     assert hist.min() > 0.95 * 10_000 and hist.max() < 1.05 * 10_000
@@ -299,3 +300,56 @@ def test_cross_entropy_gradcheck_hypothesis(seed, N, C, d, prob, weighted, eps, 
             kw["ignore_index"] = int(t.reshape(-1)[0])  # some rows ignored, maybe all
         t = ac.tensor(t.astype(np.int64))
     assert gradcheck(lambda z, t: _ce(z, t, **kw), (z, t))
+
+
+# -- the fused-backward primitives themselves: gradgradcheck of the first gradient checks
+# their own rules and the rules of those (third order overall) -----------------------------
+
+def _first_grad(fn, n_diff):
+    """x -> d(fn(x) . v)/dx as a function of the inputs and v (recorded)."""
+    def run(*ins):
+        # finite differences call this with inputs that need no grad: make them leaves
+        xs = [x if x.requires_grad else x.detach().requires_grad_() for x in ins[:n_diff]]
+        v = ins[n_diff]
+        with ac.enable_grad():
+            gs = ac.grad(fn(*xs), xs, v, create_graph=True, allow_unused=True)
+        return tuple(g for g in gs if g is not None)
+    return run
+
+
+@pytest.mark.parametrize("case", [0, 2, 6, 8, 11, 12])
+def test_cross_entropy_backward_primitives_gradgradcheck(case):
+    shape, kw, prob = CE_CASES[case]
+    rng = np.random.default_rng(case)
+    z = _leaf(rng.normal(size=shape))
+    t = _targets(shape, prob, case, kw)
+    out = _ce(z, t, **kw)
+    v = _leaf(rng.uniform(0.5, 1.5, out.shape))
+    if prob:
+        fn = _first_grad(lambda z, t: _ce(z, t, **kw), 2)
+        assert gradgradcheck(fn, (z, t, v))
+    else:
+        fn = _first_grad(lambda z: _ce(z, t, **kw), 1)
+        assert gradgradcheck(fn, (z, v))
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (3, 2, 4)])
+@pytest.mark.parametrize("affine", [True, False])
+def test_batch_norm_backward_primitive_gradgradcheck(shape, affine):
+    rng = np.random.default_rng(2)
+    x = _leaf(rng.normal(size=shape))
+    wb = (_leaf(rng.normal(size=shape[1])), _leaf(rng.normal(size=shape[1]))) if affine else ()
+    v = _leaf(rng.normal(size=shape))
+    fn = _first_grad(lambda *xs: _bn(*xs), 1 + len(wb))
+    assert gradgradcheck(fn, (x,) + wb + (v,))
+
+
+def test_dropout_key_array_matches_the_integer_seed():
+    from autograd_core import random as R
+    x = ac.tensor(np.arange(1.0, 101.0))
+    ac.manual_seed(5)
+    key = R.dropout_key()
+    a = _drop(x, p=0.5, seed=key).numpy()
+    ac.manual_seed(5)
+    seed = int(np.random.default_rng(5).integers(0, 2**63, dtype=np.int64))
+    np.testing.assert_array_equal(a, _drop(x, p=0.5, seed=seed).numpy())
