@@ -248,6 +248,17 @@ class Tensor(
         value = value._data if isinstance(value, Tensor) else np.asarray(value)
         self._data = value
 
+    def _written(self, array=None):
+        """Record a write the in-place methods did not make: a fused kernel wrote this
+        tensor's array (``array`` None), or ``array`` replaces it (a new value the old
+        array cannot take: read-only, another dtype). Bumps the version counter as
+        ``copy_`` would, so a graph that saved the old value notices. nn and optim use
+        this, never ``_data``/``_version`` (HACKING.md)."""
+        if array is not None:
+            self._data = array
+        self._version[0] += 1
+        return self
+
     @property
     def shape(self):
         return self._data.shape

@@ -155,11 +155,13 @@ class _Adam:
         self.numel = sum(p.size for p in params)
         self.kind = kind
         if kind == "kernel":
-            from autograd_core.kernels import optim as K
-            self.K = K
-            self.p, self.g = params, grads
-            self.m = [np.zeros_like(p) for p in params]
-            self.v = [np.zeros_like(p) for p in params]
+            from autograd_core.kernels.optim import adam as K
+            self.K, self.fn = K, K.kernel("adam", "f")
+            self.p, self.g = [p.ravel() for p in params], [g.ravel() for g in grads]
+            self.m = [np.zeros_like(p) for p in self.p]
+            self.v = [np.zeros_like(p) for p in self.p]
+            self.hyper = np.array([1e-3, 0.9, 0.999, 1e-8, 1e-4, 0.0])
+            self.s = np.empty(K.SIZE, np.float32)
             self.t = 0
         elif kind == "ours":
             import autograd_core as ac
@@ -183,11 +185,10 @@ class _Adam:
 
     def step(self):
         if self.kind == "kernel":
-            self.t += 1
-            n = len(self.p)
-            self.K.adam(self.p, self.g, self.m, self.v, [None] * n, [self.t] * n, lr=1e-3,
-                        beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-4,
-                        decoupled_weight_decay=False, amsgrad=False, maximize=False)
+            self.t += 1  # the loops alone: one scalar array refilled, ten calls
+            self.K.fill(self.s, self.hyper, self.t)
+            for p, g, m, v in zip(self.p, self.g, self.m, self.v):
+                self.fn(p, g, m, v, self.s, True, False)
         elif self.kind == "numpy":
             self.net._adam([g.copy() for g in self.g])  # the update consumes its grads
         else:

@@ -9,7 +9,7 @@
 
 Each optimizer keeps ``param_groups`` (per-group options) and lazily created
 per-parameter ``state``; its update is one fused Numba pass per parameter
-(``autograd_core/kernels/optim.py``), run without recording. ``optim.lr_scheduler``
+(``autograd_core/kernels/optim/``), run without recording. ``optim.lr_scheduler``
 holds the learning-rate schedules.
 
 The course notes' formulas, in this library (details in each class's docstring):

@@ -8,9 +8,9 @@
 The course notes write ``w = w - alpha grad / S``; the square root (and ``eps`` outside
 it) is the algorithm as published and as PyTorch implements it.
 """
-from autograd_core.kernels import optim as K
+from autograd_core.kernels.optim import adagrad as K
 
-from .optimizer import Optimizer, check_real, state_buffer
+from .optimizer import Optimizer, Plan, check_real, state_buffer
 
 __all__ = ["Adagrad"]
 
@@ -34,10 +34,8 @@ class Adagrad(Optimizer):
         for key in ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
             check_real("Adagrad", key, o[key], where)
 
-    def _update(self, group, params):
-        lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
+    def _plan(self, group):
         weight_decay = group["weight_decay"]
-        flags = (weight_decay != 0, bool(group["maximize"]))
         fill = group["initial_accumulator_value"]
 
         def init(p, state):
@@ -45,11 +43,9 @@ class Adagrad(Optimizer):
                 state["step"] = 0
                 state["sum"] = state_buffer(p, fill)
 
-        def scalars(dtype, step):
-            return K.adagrad_scalars(dtype, step, lr=lr, lr_decay=lr_decay,
-                                     weight_decay=weight_decay, eps=eps)
-
-        self._stepped_update(params, _KEYS, init, "adagrad", scalars, flags)
+        hyper = (group["lr"], group["lr_decay"], weight_decay, group["eps"])
+        return Plan(K, "adagrad", _KEYS, init, hyper,
+                    (weight_decay != 0, bool(group["maximize"])), True, False)
 
 
 _KEYS = ("sum",)

@@ -18,9 +18,9 @@ PyTorch's single-tensor order of operations except for that one reciprocal (PyTo
 divides by ``sqrt(1 - beta2^t)``), which keeps the loop at the memory-bandwidth floor;
 the results agree with PyTorch's to an ulp or so.
 """
-from autograd_core.kernels import optim as K
+from autograd_core.kernels.optim import adam as K
 
-from .optimizer import Optimizer, check_real, state_buffer
+from .optimizer import Optimizer, Plan, check_real, state_buffer
 
 __all__ = ["Adam", "AdamW"]
 
@@ -53,20 +53,15 @@ class Adam(Optimizer):
             check_real(name, f"beta parameter at index {i} (betas[{i}])", b, where,
                        high=1.0, high_open=True)
 
-    def _update(self, group, params):
+    def _plan(self, group):
         amsgrad = group["amsgrad"]
-        keys = _AMS_KEYS if amsgrad else _KEYS
-        variant = "amsgrad" if amsgrad else "adam"
-        init = _init_ams if amsgrad else _init
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        beta1, beta2 = group["betas"]
         wd, decoupled = group["weight_decay"], group["decoupled_weight_decay"]
+        hyper = (group["lr"], beta1, beta2, group["eps"], wd, bool(decoupled))
         flags = (wd != 0 and not decoupled, bool(group["maximize"]))
-
-        def scalars(dtype, step):
-            return K.adam_scalars(dtype, step, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
-                                  weight_decay=wd, decoupled_weight_decay=decoupled)
-
-        self._stepped_update(params, keys, init, variant, scalars, flags)
+        if amsgrad:
+            return Plan(K, "amsgrad", _AMS_KEYS, _init_ams, hyper, flags, True, False)
+        return Plan(K, "adam", _KEYS, _init, hyper, flags, True, False)
 
 
 _KEYS = ("exp_avg", "exp_avg_sq")

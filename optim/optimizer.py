@@ -1,20 +1,19 @@
 """``Optimizer``: the base class. Parameter groups, lazily created per-parameter state,
-``step(closure)``, ``zero_grad``, and ``state_dict`` in PyTorch's layout.
+``step(closure)``, ``zero_grad``, ``state_dict`` in PyTorch's layout, and the launch of
+the fused updates.
 
 A subclass gives its defaults to ``__init__``, checks hyperparameters in
-``_validate(options, where)``, and writes its update rule in ``_update(group, params)``,
-which receives the group's parameters that have a gradient (already checked) and runs
-under ``no_grad``; it writes ``p._data`` in place. The base bumps each updated
-parameter's version counter afterwards, so a graph that saved the old value notices.
+``_validate(options, where)`` and describes its update rule for a group in
+``_plan(group)`` (a ``Plan``: which kernels of ``autograd_core/kernels/optim/``, which
+state buffers, the group's options for the kernels' scalars, the flags); the base class
+prepares every parameter, refills the small per-step arrays and launches the kernels
+(``_fused_update``), then records the write (``Tensor._written``) so a graph that saved
+the old value notices. An optimizer that does not run fused kernels overrides
+``_update(group, params)`` instead (it runs under ``no_grad``).
 
 State is a ``defaultdict(dict)`` keyed by the parameter objects themselves (Tensors hash
 by identity), never by ``id(p)``: an id can be reused by a new object after the old one
 is freed, silently handing it someone else's momentum.
-
-The fused optimizers prepare each parameter once (``_prepare``, see ``_prepared.py``)
-and reuse the flat views while nothing they were built from was replaced. Adam over
-ten tiny parameters: ~45 us of step time before, ~30 us after, ~11 us of which are
-the ten Numba calls.
 """
 import copy
 import numbers
@@ -22,12 +21,30 @@ from collections import defaultdict
 
 import numpy as np
 
+from typing import Callable, NamedTuple
+
 from autograd_core import Tensor, enable_grad, no_grad
-from autograd_core.kernels import optim as _K
 
-from ._prepared import launch, prepare, state_buffer
+from ._prepared import Scalars, array_of, launch, prepare, state_buffer
 
-__all__ = ["Optimizer", "required", "state_buffer"]
+__all__ = ["Optimizer", "Plan", "required", "state_buffer"]
+
+
+class Plan(NamedTuple):
+    """How to update one param group with a fused kernel (``Optimizer._plan``; built
+    every step: pass the fields positionally, keywords cost ~0.4 us more)."""
+
+    kernels: object      # the algorithm's module in autograd_core.kernels.optim
+    variant: str         # its VARIANTS key
+    keys: tuple          # the state buffers the loop takes, in its order
+    init: Callable       # init(p, state[p]): create missing state entries
+    hyper: tuple         # the group's options, as the module's fill() reads them
+    flags: tuple         # the loop's trailing booleans
+    steps: bool          # count state["step"] (fill gets the new count)
+    first: bool          # append "the state buffer keys[0] is new" (SGD's momentum)
+
+
+_NO_STATE = {}
 
 
 class _RequiredParameter:
@@ -61,7 +78,7 @@ def _copy_value(value, dtype=None):
     """Deep copy of a state value: Tensors and arrays copied (floating ones cast to
     ``dtype`` when given, C-contiguous), containers recursed, the rest deep-copied."""
     if isinstance(value, Tensor):
-        return Tensor._make(_copy_value(value._data, dtype))
+        return Tensor._make(_copy_value(value.numpy(), dtype))
     if isinstance(value, np.ndarray):
         dt = dtype if dtype is not None and value.dtype.kind == "f" else value.dtype
         return np.array(value, dtype=dt, order="C", copy=True)
@@ -90,6 +107,7 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.state = defaultdict(dict)
         self._prepared = {}  # parameter -> _prepared.Prepared (see _prepare)
+        self._scalars = {}  # id(group) -> (group, _prepared.Scalars)
         self.param_groups = []
         self._step_count = 0
         if isinstance(params, Tensor):
@@ -111,9 +129,13 @@ class Optimizer:
         """Raise ValueError naming the argument for a bad hyperparameter in ``options``
         (a defaults dict or a filled-in param group; ``where`` names the group)."""
 
+    def _plan(self, group):
+        """The ``Plan`` of ``group``'s fused update."""
+        raise NotImplementedError
+
     def _update(self, group, params):
         """Apply the update rule to ``params`` (Tensors with a grad) of ``group``."""
-        raise NotImplementedError
+        self._fused_update(group, params)
 
     # -- param groups -----------------------------------------------------------------
     def add_param_group(self, param_group):
@@ -191,11 +213,10 @@ class Optimizer:
                     g.detach_()
                 else:
                     g.requires_grad_(False)
-                if g._data.flags.writeable:
-                    g._data[...] = 0
-                    g._version[0] += 1
+                if g.numpy().flags.writeable:
+                    g.zero_()
                 else:
-                    p.grad = Tensor._make(np.zeros_like(g._data))
+                    p.grad = Tensor._make(np.zeros_like(g.numpy()))
 
     def _gather(self, group, gi):
         """The group's parameters that have a gradient, checked before any update.
@@ -207,11 +228,11 @@ class Optimizer:
             g = p.grad
             if g is None:
                 continue
-            d = p._data
-            if g._data.shape != d.shape:
+            d = array_of(p)
+            if array_of(g).shape != d.shape:
                 raise ValueError(
                     f"{name}.step: the gradient of parameter {i} in param group {gi} has "
-                    f"shape {tuple(g._data.shape)}, the parameter {tuple(d.shape)}")
+                    f"shape {tuple(g.shape)}, the parameter {tuple(d.shape)}")
             e = prepared.get(p)
             if e is None or e.data is not d:
                 if d.dtype.kind != "f":
@@ -236,48 +257,54 @@ class Optimizer:
                 if params:
                     self._update(group, params)
                     for p in params:
-                        p._version[0] += 1
+                        p._written()
         self._step_count += 1
         return loss
-
-    def _zeros(self, p, fill=0.0):
-        """A state buffer shaped like ``p`` (C-contiguous, ``p``'s dtype)."""
-        return state_buffer(p, fill)
 
     def _prepare(self, p, keys, init):
         """``p``'s cached preparation for the state buffers ``keys`` (``_prepared.py``)."""
         return prepare(self.state, self._prepared, p, keys, init, type(self).__name__)
 
-    def _entry(self, p, keys, init):
-        """``p``'s cached preparation, prepared again when stale: its array was replaced
-        (``p.data = ...``) or its state entry or buffers were (``load_state_dict``)."""
-        e = self._prepared.get(p)
-        if e is None or e.data is not p._data or not e.fresh(self.state.get(p), keys):
-            e = self._prepare(p, keys, init)
-        return e
+    def _group_scalars(self, group):
+        """``group``'s small per-step arrays (``_prepared.Scalars``)."""
+        entry = self._scalars.get(id(group))
+        if entry is None or entry[0] is not group:
+            entry = self._scalars[id(group)] = (group, Scalars())
+        return entry[1]
 
-    def _stepped_update(self, params, keys, init, variant, scalars, flags):
-        """One fused-kernel update of ``params`` for optimizers with a per-parameter step
-        count (Adam, AdamW, Adagrad): prepare every parameter first (errors leave state
-        untouched), then bump the counts and launch. ``scalars(dtype, step)`` builds the
-        loop's scalar pack; it is built once per (step, dtype) in a group."""
-        scal = {}  # (step, dtype) -> (loop, scalars): usually one entry per group
-        calls, steps = [], []
+    def _fused_update(self, group, params):
+        """One fused-kernel update of ``params`` as ``self._plan(group)`` says: prepare
+        every parameter first (errors leave state untouched), refill the group's small
+        arrays, then bump the step counts and launch."""
+        kernels, variant, keys, init, hyper, flags, steps, first = self._plan(group)
+        scalars = self._group_scalars(group)
+        scalars.begin(hyper)
+        prepared, state = self._prepared, self.state
+        local = {}  # (dtype char, step) -> (loop, scalar array): usually one per group
+        calls, counts = [], []
+        step = 0
         for p in params:
-            e = self._entry(p, keys, init)
-            st = e.state
-            step = st["step"] + 1
-            key = (step, e.ch)
-            s = scal.get(key)
+            if first:  # the buffer is set from the gradient on its first step
+                new = state.get(p, _NO_STATE).get(keys[0]) is None
+            e = prepared.get(p)
+            if e is None or e.data is not array_of(p) or not e.fresh(state.get(p), keys):
+                e = self._prepare(p, keys, init)
+            if steps:
+                st = e.state
+                step = st["step"] + 1
+                counts.append((st, step))
+            key = (e.ch, step)
+            s = local.get(key)
             if s is None:
-                s = scal[key] = (_K.kernel(variant, e.ch), scalars(e.dtype, step))
-            calls.append((s[0], e, (e.grad(p), *e.flats, s[1], *flags)))
-            steps.append((st, step))
-        for st, step in steps:  # everything prepared: now change state
-            st["step"] = step
-        self._launch(calls)
-
-    _launch = staticmethod(launch)
+                s = local[key] = (kernels.kernel(variant, e.ch),
+                                  scalars.pack(kernels, e.dtype, step))
+            args = (e.grad(p), *e.flats, s[1], *flags)
+            if first:
+                args += (new,)
+            calls.append((s[0], e, args))
+        for st, n in counts:  # everything prepared: now change state
+            st["step"] = n
+        launch(calls)
 
     # -- copying -------------------------------------------------------------------------
     def __getstate__(self):
@@ -285,11 +312,13 @@ class Optimizer:
         # longer alias the copied buffer it was made from, so the copy prepares anew
         d = self.__dict__.copy()
         d["_prepared"] = {}
+        d["_scalars"] = {}
         return d
 
     def __setstate__(self, d):
         self.__dict__.update(d)
         self.__dict__.setdefault("_prepared", {})
+        self.__dict__.setdefault("_scalars", {})
 
     # -- saving and loading -------------------------------------------------------------
     def state_dict(self):
@@ -358,11 +387,10 @@ class Optimizer:
             p = id_map[k]
             for key in self._buffers:
                 buf = value.get(key) if isinstance(value, dict) else None
-                if buf is not None and np.shape(getattr(buf, "_data", buf)) != p._data.shape:
+                if buf is not None and np.shape(buf) != p.shape:
                     errors.append(f"state[{k!r}][{key!r}] has shape "
-                                  f"{tuple(np.shape(getattr(buf, '_data', buf)))}, the "
-                                  f"parameter {tuple(p._data.shape)}")
-            state[p] = _copy_value(value, p._data.dtype)
+                                  f"{tuple(np.shape(buf))}, the parameter {tuple(p.shape)}")
+            state[p] = _copy_value(value, p.dtype)
         new_groups = []
         for i, (g, s) in enumerate(zip(groups, saved)):
             ng = {k: copy.deepcopy(v) for k, v in s.items() if k != "params"}
@@ -380,6 +408,7 @@ class Optimizer:
             raise ValueError(f"{name}.load_state_dict: " + "; ".join(errors))
         self.state = state
         self._prepared = {}
+        self._scalars = {}
         self.param_groups[:] = new_groups
 
     def __repr__(self):

@@ -17,9 +17,9 @@ lie in [0, 1] (PyTorch only checks >= 0; above 1 the average goes negative and t
 root is nan), and the centered variance estimate is clamped at 0 before the root
 (rounding can make ``v - gbar^2`` a hair negative, which PyTorch turns into nan).
 """
-from autograd_core.kernels import optim as K
+from autograd_core.kernels.optim import rmsprop as K
 
-from .optimizer import Optimizer, check_real, state_buffer
+from .optimizer import Optimizer, Plan, check_real, state_buffer
 
 __all__ = ["RMSprop"]
 
@@ -42,28 +42,13 @@ class RMSprop(Optimizer):
             check_real("RMSprop", key, o[key], where)
         check_real("RMSprop", "alpha", o["alpha"], where, high=1.0)
 
-    def _update(self, group, params):
-        momentum, centered = group["momentum"], group["centered"]
-        use_momentum = momentum > 0
-        keys = _KEYS[bool(centered), use_momentum]
-        init = _INIT[bool(centered), use_momentum]
-        variant = K.rmsprop_variant(centered, momentum)
+    def _plan(self, group):
+        momentum, centered = group["momentum"], bool(group["centered"])
+        which = (centered, momentum > 0)
+        hyper = (group["lr"], group["alpha"], group["eps"], group["weight_decay"], momentum)
         flags = (group["weight_decay"] != 0, bool(group["maximize"]))
-        scal = {}  # dtype -> (loop, scalars)
-        calls, sts = [], []
-        for p in params:
-            e = self._entry(p, keys, init)
-            s = scal.get(e.ch)
-            if s is None:
-                s = scal[e.ch] = (K.kernel(variant, e.ch), K.rmsprop_scalars(
-                    e.dtype, lr=group["lr"], alpha=group["alpha"], eps=group["eps"],
-                    weight_decay=group["weight_decay"], momentum=momentum))
-            g = e.grad(p)
-            calls.append((s[0], e, (g, *e.flats, s[1], *flags)))
-            sts.append(e.state)
-        for st in sts:  # everything prepared: now change state
-            st["step"] += 1
-        self._launch(calls)
+        return Plan(K, K.variant(centered, momentum), _KEYS[which], _INIT[which], hyper,
+                    flags, True, False)
 
 
 #: (centered, momentum > 0) -> the state buffers the loop takes, in its order

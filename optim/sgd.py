@@ -26,9 +26,9 @@ Bengio et al.) evaluates the gradient at the current parameters and steps along
 ``g + mu b``; the two produce the same iterates up to the change of variable
 ``theta = w + rho v`` (PyTorch's parameters are the look-ahead points).
 """
-from autograd_core.kernels import optim as K
+from autograd_core.kernels.optim import sgd as K
 
-from .optimizer import Optimizer, check_real, state_buffer
+from .optimizer import Optimizer, Plan, check_real, state_buffer
 
 __all__ = ["SGD"]
 
@@ -56,38 +56,17 @@ class SGD(Optimizer):
                              f"dampening (got momentum={o['momentum']!r}, "
                              f"dampening={o['dampening']!r})")
 
-    def _update(self, group, params):
+    def _plan(self, group):
         momentum = group["momentum"]
+        hyper = (group["lr"], group["weight_decay"], momentum, group["dampening"])
         wd, maximize = group["weight_decay"] != 0, bool(group["maximize"])
-        use_momentum = momentum != 0
-        keys = _MOMENTUM_KEYS if use_momentum else ()
-        variant = "sgd_momentum" if use_momentum else "sgd"
-        nesterov = bool(group["nesterov"])
-        prepared, state = self._prepared, self.state
-        scal = {}  # dtype -> (loop, scalars)
-        calls = []
-        for p in params:
-            e = prepared.get(p)
-            # first step of this parameter's momentum: the buffer is set to the gradient
-            first = use_momentum and state.get(p, _NO_STATE).get("momentum_buffer") is None
-            if e is None or e.data is not p._data or not e.fresh(state.get(p), keys):
-                e = self._prepare(p, keys, _init)
-            s = scal.get(e.ch)
-            if s is None:
-                s = scal[e.ch] = (K.kernel(variant, e.ch), K.sgd_scalars(
-                    e.dtype, lr=group["lr"], weight_decay=group["weight_decay"],
-                    momentum=momentum, dampening=group["dampening"]))
-            g = e.grad(p)
-            if use_momentum:
-                args = (g, *e.flats, s[1], wd, nesterov, maximize, first)
-            else:
-                args = (g, s[1], wd, maximize)
-            calls.append((s[0], e, args))
-        self._launch(calls)
+        if momentum != 0:
+            return Plan(K, "sgd_momentum", _MOMENTUM_KEYS, _init, hyper,
+                        (wd, bool(group["nesterov"]), maximize), False, True)
+        return Plan(K, "sgd", (), _init, hyper, (wd, maximize), False, False)
 
 
 _MOMENTUM_KEYS = ("momentum_buffer",)
-_NO_STATE = {}
 
 
 def _init(p, state):
