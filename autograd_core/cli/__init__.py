@@ -2,8 +2,12 @@
 
 ``train`` fits an MLP (Linear, BatchNorm1d, ReLU, Dropout; L2 on the weights; Adam by
 default) on the bundled handwritten digits, or on MNIST IDX files with ``--data DIR``,
-and writes a run directory: ``metrics.json``, ``curves.png``, ``graph.svg`` (``.dot``
-without Graphviz), ``model.npz`` (``nn.load``), ``standardizer.npz``, ``summary.txt``.
+and writes a run directory: ``metrics.jsonl`` (one line per epoch, as training goes),
+``metrics.json`` (written last; ``"status"`` complete or interrupted), ``curves.png``,
+``graph.svg`` (``.dot`` without Graphviz), ``model.npz`` (the epoch best on dev;
+``nn.load``), ``last.npz`` (the last completed epoch), ``standardizer.npz``,
+``summary.txt``. Ctrl-C or SIGTERM ends training and finishes the run with the
+completed epochs; ``--patience N`` stops early on the dev metric.
 ``graph`` draws the default model's graph, or that of a small expression.
 
 This package is an application on top of the library: it uses ``autograd_core``'s public

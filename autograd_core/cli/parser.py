@@ -58,6 +58,18 @@ def _shape_var(text):
     return name, shape
 
 
+def _version():
+    import platform
+
+    import numba
+    import numpy
+
+    import autograd_core
+
+    return (f"%(prog)s {autograd_core.__version__} (numpy {numpy.__version__}, numba "
+            f"{numba.__version__}, Python {platform.python_version()})")
+
+
 def _model_args(p):
     p.add_argument("--hidden", type=_int_at_least(1), nargs="+", default=[128, 64],
                    metavar="N", help="hidden layer sizes (default: 128 64)")
@@ -74,6 +86,7 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="autograd-core",
         description="Train a small MLP with autograd-core, or draw a computation graph.")
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="{train,graph}")
 
     t = sub.add_parser(
@@ -81,11 +94,16 @@ def build_parser():
         description="Train an MLP (Linear -> BatchNorm1d -> ReLU -> Dropout per hidden layer) "
                     "with cross-entropy, L2 weight decay on the weights, and the chosen "
                     "optimizer. Prints train/dev loss and accuracy per epoch and the final "
-                    "test accuracy; writes metrics.json, curves.png, graph.svg, model.npz, "
-                    "standardizer.npz and summary.txt into the run directory.")
+                    "test accuracy; writes metrics.jsonl (one line per epoch, as it goes), "
+                    "metrics.json, curves.png, graph.svg, model.npz (the epoch best on dev), "
+                    "last.npz (the last epoch), standardizer.npz and summary.txt into the "
+                    "run directory. Ctrl-C or SIGTERM stops training and keeps the completed "
+                    "epochs, marked interrupted in metrics.json.")
     _model_args(t)
     t.add_argument("--epochs", type=_int_at_least(1), default=30, help="(default: 30)")
-    t.add_argument("--batch-size", type=_int_at_least(1), default=64, help="(default: 64)")
+    t.add_argument("--batch-size", type=_int_at_least(1), default=64,
+                   help="(default: 64; with batch norm at least 2, and a last batch of one "
+                        "sample is merged into the one before)")
     t.add_argument("--lr", type=_float_in(0.0, low_open=True), default=1e-3,
                    help="learning rate (default: 1e-3; sgd/momentum want about 0.05)")
     t.add_argument("--optimizer", choices=OPTIMIZERS, default="adam",
@@ -97,6 +115,10 @@ def build_parser():
                         "(to 1%% at the end), cosine (to 0), inverse-time (lr/(1+9e/E)), "
                         "warmup-cosine (linear warm-up over 10%% of the epochs, then cosine) "
                         "(default: none)")
+    t.add_argument("--patience", type=_int_at_least(1), default=None, metavar="N",
+                   help="stop when the dev accuracy (ties: dev loss) has not improved for N "
+                        "epochs (default: train all --epochs); model.npz is the best epoch "
+                        "either way")
     t.add_argument("--data", metavar="DIR", default=None,
                    help="directory with MNIST IDX files (train-images-idx3-ubyte[.gz] ...) "
                         "instead of the bundled digits")

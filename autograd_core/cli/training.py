@@ -164,17 +164,9 @@ def _save_graph(model, xb, yb, loss_fn, out_dir, log):
     return path
 
 
-def _epoch(epoch, args, model, loader, loss_fn, opt, sched, dev, log):
-    """One pass over the training data, then the dev evaluation; the history record."""
-    from tqdm import tqdm
-
-    te = time.perf_counter()
-    lr = opt.param_groups[0]["lr"]
-    model.train()
-    tot, correct, n = 0.0, 0, 0
-    bar = tqdm(loader, desc=f"epoch {epoch}/{args.epochs}", unit="batch", leave=False,
-               disable=args.no_progress, file=sys.stderr, dynamic_ncols=True)
-    for xb, yb in bar:
+def _train_pass(epoch, args, model, batches, loss_fn, opt, sums):
+    """One optimizer step per batch; ``sums`` collects [loss * n, correct, n]."""
+    for xb, yb in batches:
         out = model(xb)
         loss = loss_fn(out, yb)
         lv = float(loss.item())
@@ -186,11 +178,51 @@ def _epoch(epoch, args, model, loader, loss_fn, opt, sched, dev, log):
         opt.zero_grad()
         loss.backward()
         opt.step()
-        tot += lv * len(yb)
-        correct += int((out.numpy().argmax(axis=1) == yb.numpy()).sum())
-        n += len(yb)
-        bar.set_postfix(loss=f"{tot / n:.4f}", refresh=False)
-    bar.close()
+        sums[0] += lv * len(yb)
+        sums[1] += int((out.numpy().argmax(axis=1) == yb.numpy()).sum())
+        sums[2] += len(yb)
+        batches.set_postfix(loss=f"{sums[0] / sums[2]:.4f}", refresh=False)
+
+
+class MergeSingleTail:
+    """The batches of ``loader``, with a last batch of one sample merged into the batch
+    before it: batch norm cannot normalise a single sample in training mode."""
+
+    def __init__(self, loader):
+        self.loader = loader
+
+    def __len__(self):
+        return max(1, len(self.loader) - 1)
+
+    def __iter__(self):
+        held = None
+        for batch in self.loader:
+            if held is not None:
+                if len(batch[1]) == 1:
+                    batch = tuple(ac.cat([a, b]) for a, b in zip(held, batch))
+                else:
+                    yield held
+            held = batch
+        if held is not None:
+            yield held
+
+
+def _epoch(epoch, args, model, loader, loss_fn, opt, sched, dev, log):
+    """One pass over the training data, then the dev evaluation; the history record."""
+    from tqdm import tqdm
+
+    te = time.perf_counter()
+    lr = opt.param_groups[0]["lr"]
+    model.train()
+    sums = [0.0, 0, 0]
+    bar = tqdm(loader, desc=f"epoch {epoch}/{args.epochs}", unit="batch", leave=False,
+               disable=args.no_progress, file=sys.stderr, dynamic_ncols=True,
+               total=len(loader))
+    try:
+        _train_pass(epoch, args, model, bar, loss_fn, opt, sums)
+    finally:
+        bar.close()
+    tot, correct, n = sums
     if sched is not None:
         sched.step()
     dev_loss, dev_acc = evaluate(model, *dev, loss_fn)
@@ -208,10 +240,57 @@ def _epoch(epoch, args, model, loader, loss_fn, opt, sched, dev, log):
     return rec
 
 
-def run_training(args, data, out_dir, log=print):
-    """Train as ``args`` say, writing every output into ``out_dir``; returns metrics."""
+def _dev_key(rec):
+    # the dev metric that picks the saved model and drives --patience
+    return (rec["dev_acc"], -rec["dev_loss"])
+
+
+def _snapshot(model):
+    return {k: v.numpy().copy() for k, v in model.state_dict().items()}
+
+
+def _write_json(path, obj, indent=2):
+    tmp = path.with_name(path.name + ".tmp")  # then renamed: never half-written
+    tmp.write_text(json.dumps(obj, indent=indent, default=str) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def health_warnings(history, saved, dev_labels, n_classes):
+    """Warnings for a run that ended without learning: a dev accuracy at chance level
+    (within 5 points of always answering the most frequent dev class) or a loss that
+    blew up without turning NaN (above 10x that of a uniform prediction, ln(classes))."""
+    out = []
+    counts = np.bincount(np.asarray(dev_labels, dtype=np.int64), minlength=n_classes)
+    if n_classes > 1 and counts.sum() > 0:
+        chance = counts.max() / counts.sum()
+        if saved["dev_acc"] <= chance + 0.05:
+            out.append(f"the dev accuracy {100 * saved['dev_acc']:.1f}% is at chance level "
+                       f"(the most frequent class alone gives {100 * chance:.1f}%): the "
+                       "model did not learn; try another --lr or more --epochs")
+    uniform = math.log(max(n_classes, 2))
+    worst = max(max(h["train_loss"], h["dev_loss"]) for h in history)
+    if worst > 10 * uniform:
+        out.append(f"the loss exploded to {worst:.3g} (a uniform prediction gives "
+                   f"{uniform:.3g}) without turning NaN; try a smaller --lr")
+    return out
+
+
+def run_training(args, data, out_dir, log=print, warn=None, finishing=None):
+    """Train as ``args`` say, writing every output into ``out_dir``; returns metrics.
+
+    ``metrics.jsonl`` gets one line per epoch as training goes. A KeyboardInterrupt
+    (Ctrl-C, or SIGTERM as the command maps it) after at least one completed epoch ends
+    the loop, and the run is finished with what was done: ``metrics.json`` says
+    ``"status": "interrupted"``. ``model.npz`` is the epoch with the best dev metric
+    (``best_dev``), ``last.npz`` the last completed epoch. ``finishing()`` is a context
+    manager under which the outputs are written (the command defers signals there).
+    """
+    import contextlib
+
     import nn
 
+    warn = warn or (lambda m: print(m, file=sys.stderr))
+    finishing = finishing or contextlib.nullcontext
     t0 = time.perf_counter()
     ac.manual_seed(args.seed)
     (Xtr, ytr), (Xdv, ydv), (Xte, yte) = data["train"], data["dev"], data["test"]
@@ -219,13 +298,23 @@ def run_training(args, data, out_dir, log=print):
     Xtr, Xdv, Xte = std.transform(Xtr), std.transform(Xdv), std.transform(Xte)
     n_in = int(np.prod(Xtr.shape[1:]))
     n_classes = int(max(ytr.numpy().max(), ydv.numpy().max(initial=0), yte.numpy().max()) + 1)
+    batch_norm = not args.no_batch_norm
     model = build_model(n_in, args.hidden, n_classes, args.dropout, args.init,
-                        batch_norm=not args.no_batch_norm)
+                        batch_norm=batch_norm)
     opt = make_optimizer(args.optimizer, model, args.lr, args.weight_decay)
     sched = make_scheduler(args.schedule, opt, args.epochs)
     loss_fn = nn.CrossEntropyLoss()
     loader = DataLoader(TensorDataset(Xtr, ytr), batch_size=args.batch_size, shuffle=True,
                         seed=args.seed)
+    n_train, bs = len(ytr), args.batch_size
+    if batch_norm and n_train % bs == 1:
+        if n_train == 1:
+            raise TrainingError("batch norm needs at least 2 training samples; "
+                                "use --no-batch-norm")
+        loader = MergeSingleTail(loader)
+        log(f"note: {n_train} training samples in batches of {bs} leave a last batch of 1 "
+            "sample, which batch norm cannot normalise; it is merged into the batch before "
+            f"it ({bs + 1} samples)")
     summary = nn.summary(model, (1, n_in))
     (out_dir / "summary.txt").write_text(summary + "\n", encoding="utf-8")
     log(f"data: {data['name']}: train {len(ytr)}, dev {len(ydv)}, test {len(yte)}, "
@@ -234,44 +323,93 @@ def run_training(args, data, out_dir, log=print):
         f"{args.optimizer}, lr {args.lr:g}, weight decay {args.weight_decay:g}, schedule "
         f"{args.schedule}")
 
-    history = []
+    # done[i] = (record, snapshot or None): one list append per epoch, so an interrupt
+    # anywhere leaves records and snapshots agreeing; only the best and the last
+    # snapshots are kept.
+    done, best, stopped_early, interrupted = [], None, False, None
+    patience = getattr(args, "patience", None)
     t_train = time.perf_counter()
-    # Overflow on the way to divergence is reported once, as a clear error, by the
-    # finiteness checks below, instead of as a stream of numpy warnings.
-    with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(1, args.epochs + 1):
-            history.append(_epoch(epoch, args, model, loader, loss_fn, opt, sched,
-                                  (Xdv, ydv), log))
+    jsonl = (out_dir / "metrics.jsonl").open("w", encoding="utf-8")
+    try:
+        # Overflow on the way to divergence is reported once, as a clear error, by the
+        # finiteness checks, instead of as a stream of numpy warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for epoch in range(1, args.epochs + 1):
+                rec = _epoch(epoch, args, model, loader, loss_fn, opt, sched, (Xdv, ydv), log)
+                done.append((rec, _snapshot(model)))
+                if best is None or _dev_key(rec) > _dev_key(done[best][0]):
+                    best = len(done) - 1
+                for i in range(len(done) - 1):
+                    if i != best and done[i][1] is not None:
+                        done[i] = (done[i][0], None)
+                jsonl.write(json.dumps(rec) + "\n")
+                jsonl.flush()
+                if patience is not None and len(done) - 1 - best >= patience:
+                    stopped_early = True
+                    log(f"early stop: the dev metric has not improved for {patience} "
+                        f"epochs (best: epoch {done[best][0]['epoch']})")
+                    break
+    except KeyboardInterrupt as e:
+        interrupted = str(e) or "SIGINT"
+        if not done:
+            raise
+        log(f"interrupted ({interrupted}) during epoch {len(done) + 1}; finishing the run "
+            f"with the {len(done)} completed epoch(s)")
+    finally:
+        jsonl.close()
     train_seconds = time.perf_counter() - t_train
-    test_loss, test_acc = evaluate(model, Xte, yte, loss_fn)
-    log(f"test: loss {test_loss:.4f}, accuracy {100 * test_acc:.2f}% ({len(yte)} samples)")
 
-    nn.save(model.state_dict(), out_dir / "model.npz")
-    np.savez(out_dir / "standardizer.npz", **std.state_dict())
-    _plot_curves(history, test_acc, out_dir / "curves.png")
-    k = min(args.batch_size, len(ytr))
-    graph_path = _save_graph(model, Xtr[:k], ytr[:k], loss_fn, out_dir, log)
-    best = max(history, key=lambda h: (h["dev_acc"], -h["dev_loss"]))
-    params = list(model.parameters())
-    metrics = {
-        "args": {k: v for k, v in vars(args).items() if k != "func"},
-        "data": {"name": data["name"], "train": len(ytr), "dev": len(ydv), "test": len(yte),
-                 "features": n_in, "classes": n_classes},
-        "model": {"layers": [type(m).__name__ for m in model],
-                  "parameters": sum(p.numel() for p in params),
-                  "trainable_parameters": sum(p.numel() for p in params if p.requires_grad)},
-        "history": history,
-        "best_dev": {"epoch": best["epoch"], "accuracy": best["dev_acc"], "loss": best["dev_loss"]},
-        "test_loss": test_loss,
-        "test_accuracy": test_acc,
-        "timing": {"train_seconds": train_seconds,
-                   "seconds_per_epoch": train_seconds / args.epochs,
-                   "total_seconds": time.perf_counter() - t0},
-        "files": {"model": "model.npz", "standardizer": "standardizer.npz",
-                  "curves": "curves.png", "graph": graph_path.name, "summary": "summary.txt"},
-        "versions": {"autograd_core": ac.__version__, "numpy": np.__version__,
-                     "python": platform.python_version()},
-    }
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, default=str) + "\n",
-                                          encoding="utf-8")
+    with finishing():
+        history = [r for r, _ in done]
+        best = max(range(len(done)), key=lambda i: _dev_key(done[i][0]))
+        best_rec, best_state = done[best]
+        last_state = done[-1][1]
+        with (out_dir / "metrics.jsonl").open("w", encoding="utf-8") as f:
+            f.writelines(json.dumps(r) + "\n" for r in history)  # exactly the history
+        model.load_state_dict(best_state)
+        test_loss, test_acc = evaluate(model, Xte, yte, loss_fn)
+        log(f"test: loss {test_loss:.4f}, accuracy {100 * test_acc:.2f}% ({len(yte)} samples; "
+            f"the model of epoch {best_rec['epoch']}, best on dev)")
+        warns = health_warnings(history, best_rec, ydv.numpy(), n_classes)
+        for w in warns:
+            warn(f"warning: {w}")
+
+        nn.save(best_state, out_dir / "model.npz")
+        nn.save(last_state, out_dir / "last.npz")
+        np.savez(out_dir / "standardizer.npz", **std.state_dict())
+        _plot_curves(history, test_acc, out_dir / "curves.png")
+        k = min(max(args.batch_size, 2 if batch_norm else 1), len(ytr))
+        graph_path = _save_graph(model, Xtr[:k], ytr[:k], loss_fn, out_dir, log)
+        params = list(model.parameters())
+        metrics = {
+            "status": "interrupted" if interrupted else "complete",
+            "interrupted_by": interrupted,
+            "stopped_early": stopped_early,
+            "epochs_completed": len(history),
+            "args": {k: v for k, v in vars(args).items() if k != "func"},
+            "data": {"name": data["name"], "train": len(ytr), "dev": len(ydv),
+                     "test": len(yte), "features": n_in, "classes": n_classes},
+            "model": {"layers": [type(m).__name__ for m in model],
+                      "parameters": sum(p.numel() for p in params),
+                      "trainable_parameters": sum(p.numel() for p in params
+                                                  if p.requires_grad)},
+            "history": history,
+            "best_dev": {"epoch": best_rec["epoch"], "accuracy": best_rec["dev_acc"],
+                         "loss": best_rec["dev_loss"]},
+            "saved_epoch": best_rec["epoch"],
+            "last_epoch": history[-1]["epoch"],
+            "test_loss": test_loss,
+            "test_accuracy": test_acc,
+            "warnings": warns,
+            "timing": {"train_seconds": train_seconds,
+                       "seconds_per_epoch": train_seconds / len(history),
+                       "total_seconds": time.perf_counter() - t0},
+            "files": {"model": "model.npz", "last": "last.npz",
+                      "standardizer": "standardizer.npz", "metrics_per_epoch": "metrics.jsonl",
+                      "curves": "curves.png", "graph": graph_path.name,
+                      "summary": "summary.txt"},
+            "versions": {"autograd_core": ac.__version__, "numpy": np.__version__,
+                         "python": platform.python_version()},
+        }
+        _write_json(out_dir / "metrics.json", metrics)
     return metrics
