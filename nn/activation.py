@@ -2,6 +2,8 @@
 All map any input shape to the same shape unless stated."""
 import numpy as np
 
+from autograd_core import no_grad
+
 from . import functional as F
 from .linear import Linear, _check_device, _float_dtype
 from .module import Module
@@ -75,8 +77,8 @@ class PReLU(Module):
         self.weight = Parameter(np.full(self.num_parameters, init, dtype=_float_dtype(dtype, "PReLU")))
 
     def reset_parameters(self):
-        self.weight._data[...] = self.init
-        self.weight._version[0] += 1
+        with no_grad():
+            self.weight.fill_(self.init)
 
     def forward(self, input):
         return F.prelu(input, self.weight)

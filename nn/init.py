@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from autograd_core import random as _random
+from autograd_core import no_grad, random as _random
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
            "zeros_", "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
@@ -31,12 +31,12 @@ def _gen(generator):
 
 def _fill(tensor, values):
     """Write ``values`` into ``tensor`` in place (cast to its dtype), outside the graph."""
-    arr = tensor._data
+    arr = tensor.numpy()
     if arr.flags.writeable:
-        arr[...] = values
+        with no_grad():
+            tensor.copy_(values)
     else:
-        tensor._data = np.array(np.broadcast_to(values, arr.shape), dtype=arr.dtype)
-    tensor._version[0] += 1
+        tensor._written(np.array(np.broadcast_to(values, arr.shape), dtype=arr.dtype))
     return tensor
 
 

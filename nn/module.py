@@ -5,7 +5,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from autograd_core import Tensor
+from autograd_core import Tensor, no_grad
 
 from .parameter import Parameter
 from .state import state_dict, load_state_dict, IncompatibleKeys
@@ -281,10 +281,11 @@ class Module:
                 p.grad = None
             else:
                 g = p.grad.detach()
-                if g._data.flags.writeable:
-                    g._data[...] = 0
+                if g.numpy().flags.writeable:
+                    with no_grad():
+                        g.zero_()
                 else:
-                    g = Tensor._make(np.zeros_like(g._data))
+                    g = Tensor._make(np.zeros_like(g.numpy()))
                 p.grad = g
 
     def apply(self, fn):
@@ -298,12 +299,11 @@ class Module:
         for m in self.modules():
             for store in (m._parameters, m._buffers):
                 for t in store.values():
-                    if t is None or t._data.dtype.kind != "f" or t._data.dtype == dtype:
+                    if t is None or t.dtype.kind != "f" or t.dtype == dtype:
                         continue
-                    t._data = t._data.astype(dtype)
-                    t._version[0] += 1
+                    t._written(t.numpy().astype(dtype))
                     if t.grad is not None:
-                        t.grad = Tensor._make(t.grad._data.astype(dtype))
+                        t.grad = Tensor._make(t.grad.numpy().astype(dtype))
         return self
 
     def to(self, dtype=None, *args, **kwargs):

@@ -24,13 +24,13 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, protocol):
-        return (Parameter, (self._data.copy(), self._requires_grad))
+        return (Parameter, (self.numpy().copy(), self.requires_grad))
 
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        p = Parameter(self._data.copy(), self._requires_grad)
+        p = Parameter(self.numpy().copy(), self.requires_grad)
         if self.grad is not None:
-            p.grad = Tensor._make(self.grad._data.copy())
+            p.grad = Tensor._make(self.grad.numpy().copy())
         memo[id(self)] = p
         return p

@@ -45,7 +45,7 @@ class _Writer:
             return obj if np.isfinite(obj) else {"float": repr(obj)}
         if isinstance(obj, Tensor):
             from .parameter import Parameter
-            node = {"tensor": self.add(obj._data, where)}
+            node = {"tensor": self.add(obj.numpy(), where)}
             if isinstance(obj, Parameter):
                 node["parameter"] = True
             if obj.requires_grad:

@@ -4,7 +4,7 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
-from autograd_core import Tensor
+from autograd_core import Tensor, no_grad
 
 __all__ = ["state_dict", "load_state_dict", "IncompatibleKeys"]
 
@@ -41,7 +41,7 @@ def state_dict(module, destination=None, prefix="", keep_vars=False):
 
 def _as_array(value):
     if isinstance(value, Tensor):
-        return value._data
+        return value.numpy()
     if isinstance(value, (np.ndarray, np.generic, int, float, bool)):
         return np.asarray(value)
     return None
@@ -64,15 +64,15 @@ def load_state_dict(module, sd, strict=True):
                 f'While copying the parameter named "{k}", expected a Tensor or array from '
                 f"checkpoint but received {type(sd[k]).__name__}"
             )
-        elif arr.shape != target._data.shape:
+        elif arr.shape != target.shape:
             problems.append(
                 f"size mismatch for {k}: copying a param with shape {tuple(arr.shape)} from "
-                f"checkpoint, the shape in current model is {tuple(target._data.shape)}."
+                f"checkpoint, the shape in current model is {tuple(target.shape)}."
             )
-        elif arr.dtype.kind not in "biuf" or (arr.dtype.kind == "f" and target._data.dtype.kind in "iub"):
+        elif arr.dtype.kind not in "biuf" or (arr.dtype.kind == "f" and target.dtype.kind in "iub"):
             problems.append(
                 f"dtype mismatch for {k}: cannot copy {arr.dtype} from checkpoint into "
-                f"{target._data.dtype} in current model."
+                f"{target.dtype} in current model."
             )
     msgs = []
     if strict:
@@ -89,9 +89,9 @@ def load_state_dict(module, sd, strict=True):
         if k not in sd:
             continue
         arr = _as_array(sd[k])
-        if target._data.flags.writeable:
-            target._data[...] = arr  # in place: views of the parameter see the new values
+        if target.numpy().flags.writeable:
+            with no_grad():  # in place: views of the parameter see the new values
+                target.copy_(arr)
         else:
-            target._data = np.array(arr, dtype=target._data.dtype)
-        target._version[0] += 1
+            target._written(np.array(arr, dtype=target.dtype))
     return IncompatibleKeys(missing, unexpected)

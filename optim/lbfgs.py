@@ -66,28 +66,26 @@ class LBFGS(Optimizer):
 
     # -- the flat view of the parameters ----------------------------------------------
     def _dtype(self):
-        return np.result_type(*[p._data.dtype for p in self._params])
+        return np.result_type(*[p.dtype for p in self._params])
 
     def _gather_flat_grad(self):
-        views = [np.zeros(p._data.size, dtype=p._data.dtype) if p.grad is None
-                 else p.grad._data.reshape(-1) for p in self._params]
+        views = [np.zeros(p.numel(), dtype=p.dtype) if p.grad is None
+                 else p.grad.numpy().reshape(-1) for p in self._params]
         return np.concatenate(views).astype(self._dtype(), copy=False)
 
     def _add_grad(self, step_size, update):
         offset = 0
         for p in self._params:
-            n = p._data.size
-            p._data += step_size * update[offset:offset + n].reshape(p._data.shape)
-            p._version[0] += 1
+            n = p.numel()
+            p.add_(step_size * update[offset:offset + n].reshape(p.shape))
             offset += n
 
     def _clone_param(self):
-        return [p._data.copy() for p in self._params]
+        return [p.numpy().copy() for p in self._params]
 
     def _set_param(self, params_data):
         for p, data in zip(self._params, params_data):
-            p._data[...] = data
-            p._version[0] += 1
+            p.copy_(data)
 
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)
@@ -108,7 +106,7 @@ class LBFGS(Optimizer):
             raise ValueError("LBFGS doesn't support per-parameter options "
                              "(parameter groups)")
         for i, p in enumerate(self._params):
-            if not p._data.flags.writeable:
+            if not p.numpy().flags.writeable:
                 raise ValueError(f"LBFGS.step: parameter {i} is backed by a read-only array")
         with no_grad():
             loss = self._step(closure)
@@ -142,11 +140,11 @@ class LBFGS(Optimizer):
 
         def arr(key):
             v = state.get(key)
-            return v._data if isinstance(v, Tensor) else v
+            return v.numpy() if isinstance(v, Tensor) else v
 
         d, t = arr("d"), state.get("t")
-        old_dirs = [a._data for a in state["old_dirs"]] if "old_dirs" in state else None
-        old_stps = [a._data for a in state["old_stps"]] if "old_stps" in state else None
+        old_dirs = [a.numpy() for a in state["old_dirs"]] if "old_dirs" in state else None
+        old_stps = [a.numpy() for a in state["old_stps"]] if "old_stps" in state else None
         ro, H_diag = state.get("ro"), state.get("H_diag")
         prev_flat_grad, prev_loss = arr("prev_flat_grad"), state.get("prev_loss")
 

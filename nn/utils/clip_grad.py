@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from autograd_core import Tensor
+from autograd_core import Tensor, no_grad
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
@@ -26,7 +26,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     dt = np.float64 if any(g.dtype == np.float64 for g in grads) else np.float32
     if not grads:
         return Tensor(np.array(0.0, dtype=dt))
-    arrs = [g._data for g in grads]
+    arrs = [g.numpy() for g in grads]
     with np.errstate(over="ignore", invalid="ignore"):
         if math.isinf(norm_type):
             total = max(float(np.max(np.abs(a))) if a.size else 0.0 for a in arrs)
@@ -45,11 +45,12 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     coef = max_norm / (total + 1e-6)
     if coef < 1.0 or math.isnan(coef):
         for g in grads:
-            if g._data.flags.writeable:
-                g._data *= g._data.dtype.type(coef)
+            a = g.numpy()
+            if a.flags.writeable:
+                with no_grad():
+                    g.mul_(a.dtype.type(coef))
             else:
-                g._data = g._data * g._data.dtype.type(coef)
-            g._version[0] += 1
+                g._written(a * a.dtype.type(coef))
     return Tensor(np.array(total, dtype=dt))
 
 
@@ -61,8 +62,8 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
         if p.grad is None:
             continue
         g = p.grad
-        if g._data.flags.writeable:
-            np.clip(g._data, -clip_value, clip_value, out=g._data)
+        if g.numpy().flags.writeable:
+            with no_grad():
+                g.clamp_(-clip_value, clip_value)
         else:
-            g._data = np.clip(g._data, -clip_value, clip_value)
-        g._version[0] += 1
+            g._written(np.clip(g.numpy(), -clip_value, clip_value))

@@ -2,7 +2,7 @@
 import numpy as np
 
 import autograd_core as ac
-from autograd_core import Tensor
+from autograd_core import Tensor, no_grad
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
@@ -26,14 +26,14 @@ def vector_to_parameters(vec, parameters):
     total = sum(p.numel() for p in params)
     if total != vec.numel():
         raise ValueError(f"vector_to_parameters: vec has {vec.numel()} elements but the parameters hold {total}")
-    src = vec._data
+    src = vec.numpy()
     i = 0
     for p in params:
         n = p.numel()
         chunk = src[i:i + n].reshape(p.shape)
-        if p._data.flags.writeable:
-            p._data[...] = chunk
+        if p.numpy().flags.writeable:
+            with no_grad():
+                p.copy_(chunk)
         else:
-            p._data = np.array(chunk, dtype=p.dtype)
-        p._version[0] += 1
+            p._written(np.array(chunk, dtype=p.dtype))
         i += n
