@@ -71,9 +71,13 @@ class Amax(Primitive):
         check_nonempty(op, a, dims)
         self.dims = dims
         self.keepdim = keepdim
-        y = F.amax(a, dims, keepdim)
+        y = self._reduce(F, a, dims, keepdim)
         self.save_for_backward(a, y)
         return y
+
+    @staticmethod
+    def _reduce(F, a, dims, keepdim):
+        return F.amax(a, dims, keepdim)
 
     def backward(self, F, g):
         x, y = F.saved(self)
@@ -89,12 +93,11 @@ class Amin(Amax):
     """Minimum over ``dims``; gradient split evenly among ties."""
 
     def forward(self, F, a, dims, keepdim, op="amin"):
-        check_nonempty(op, a, dims)
-        self.dims = dims
-        self.keepdim = keepdim
-        y = F.amin(a, dims, keepdim)
-        self.save_for_backward(a, y)
-        return y
+        return super().forward(F, a, dims, keepdim, op)
+
+    @staticmethod
+    def _reduce(F, a, dims, keepdim):
+        return F.amin(a, dims, keepdim)
 
 
 @register("max", "reduce")
@@ -104,7 +107,7 @@ class MaxDim(Primitive):
     def forward(self, F, a, dim, keepdim, op="max"):
         # dim: a 1-tuple of a normalized axis, or () for a 0-d input
         check_nonempty(op, a, dim)
-        values, idx = self._extreme(F, a, dim, keepdim)
+        values, idx = self._reduce(F, a, dim, keepdim)
         self.non_differentiable = (1,)
         self.in_shape = a.shape
         self.keepdim = keepdim
@@ -112,7 +115,8 @@ class MaxDim(Primitive):
         self.save_for_backward(idx)  # an output: modifying it in place is caught
         return values, idx
 
-    def _extreme(self, F, a, dim, keepdim):
+    @staticmethod
+    def _reduce(F, a, dim, keepdim):
         return F.max(a, dim, keepdim)
 
     def backward(self, F, g, g_indices=None):
@@ -137,7 +141,8 @@ class MinDim(MaxDim):
     def forward(self, F, a, dim, keepdim, op="min"):
         return super().forward(F, a, dim, keepdim, op)
 
-    def _extreme(self, F, a, dim, keepdim):
+    @staticmethod
+    def _reduce(F, a, dim, keepdim):
         return F.min(a, dim, keepdim)
 
 
@@ -151,18 +156,22 @@ class Argmax(Primitive):
     def forward(self, F, a, dim, keepdim, op="argmax"):
         # dim: None (flattened), () for a 0-d input, or a 1-tuple of a normalized axis
         check_nonempty(op, a, () if dim is None or a.ndim == 0 else dim)
+        return self._arg(F, a, dim, keepdim)
+
+    @staticmethod
+    def _arg(F, a, dim, keepdim):
         return F.argmax(a, dim, keepdim)
 
 
 @register("argmin", "reduce")
-class Argmin(Primitive):
+class Argmin(Argmax):
     """Index (int64) of the first minimum along ``dim``, or in the flattened input."""
 
-    differentiable = False
-    stores_attributes = False
-
     def forward(self, F, a, dim, keepdim, op="argmin"):
-        check_nonempty(op, a, () if dim is None or a.ndim == 0 else dim)
+        return super().forward(F, a, dim, keepdim, op)
+
+    @staticmethod
+    def _arg(F, a, dim, keepdim):
         return F.argmin(a, dim, keepdim)
 
 

@@ -174,3 +174,22 @@ def test_integer_extremes_work_without_grad():
     x = ac.tensor([[3, 1], [2, 8]])
     assert x.max().item() == 8 and x.amin(0).numpy().tolist() == [2, 1]
     assert x.max(1).values.dtype == np.int64
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_max_dim_indices_changed_in_place_are_caught(keepdim):
+    # the node saves its index output (as PyTorch): an in-place change is an error,
+    # never a gradient sent to the wrong entry
+    x = ac.tensor([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]], requires_grad=True)
+    values, idx = x.max(1, keepdim=keepdim)
+    idx.mul_(0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation.*saved by max"):
+        values.sum().backward()
+
+
+def test_max_dim_double_backward_is_zero_and_leaves_indices_out():
+    x = ac.tensor([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]], requires_grad=True)
+    (g,) = ac.grad((x.max(1).values ** 2).sum(), [x], create_graph=True)
+    np.testing.assert_array_equal(g.numpy(), [[0, 10, 0], [0, 0, 12]])
+    (gg,) = ac.grad(g.sum(), [x])
+    np.testing.assert_array_equal(gg.numpy(), [[0, 2, 0], [0, 0, 2]])
