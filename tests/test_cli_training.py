@@ -248,3 +248,54 @@ def test_good_run_has_no_warnings(tmp_path, capsys):
                              str(tmp_path / "r"), *SMALL], capsys)
     assert status == 0 and "warning" not in err
     assert json.loads((tmp_path / "r" / "metrics.json").read_text())["warnings"] == []
+
+
+# -- messages after parsing ----------------------------------------------------------------
+def test_errors_after_parsing_use_the_subcommands_usage(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = _run(["train", "--data", str(tmp_path / "nope")], capsys)
+    assert status == 2 and err.startswith("usage: autograd-core train ")
+    assert "autograd-core train: error: argument --data" in err
+    status, out, err = _run(["graph", "--expr", "x +"], capsys)
+    assert status == 2 and err.startswith("usage: autograd-core graph ")
+
+
+def test_training_failure_names_the_subcommand(tmp_path, capsys):
+    status, out, err = _run(["train", "--epochs", "3", "--optimizer", "sgd", "--lr", "1e30",
+                             "--no-batch-norm", "--dropout", "0", "--out",
+                             str(tmp_path / "r"), *SMALL], capsys)
+    assert status == 1 and err.startswith("autograd-core train: error: training diverged")
+
+
+@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True,
+                    reason="root can write into a read-only directory")
+def test_unwritable_default_place_does_not_blame_out(tmp_path, capsys, monkeypatch):
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs").chmod(0o500)
+    monkeypatch.chdir(tmp_path)
+    try:
+        status, out, err = _run(["train", "--epochs", "1", *SMALL], capsys)
+    finally:
+        (tmp_path / "runs").chmod(0o700)
+    assert status == 2 and "cannot create the run directory runs" in err
+    assert "argument --out" not in err and "choose a writable place with --out" in err
+
+
+def test_unwritable_default_place_message(tmp_path, capsys, monkeypatch):
+    """The same message where permissions cannot be taken away (root): a file where
+    the default directory's parent should be."""
+    (tmp_path / "runs").write_text("not a directory")
+    monkeypatch.chdir(tmp_path)
+    status, out, err = _run(["train", "--epochs", "1", *SMALL], capsys)
+    assert status == 2 and "cannot create the run directory runs" in err
+    assert "argument --out" not in err and "--out DIR" in err
+
+
+def test_graph_format_must_match_the_out_suffix(tmp_path, capsys):
+    status, out, err = _run(["graph", "--expr", "x*y", "--out", str(tmp_path / "x.svg"),
+                             "--format", "png"], capsys)
+    assert status == 2 and "--format: png does not match --out" in err
+    assert list(tmp_path.iterdir()) == []
+    status, out, err = _run(["graph", "--expr", "x*y", "--out", str(tmp_path / "x.dot"),
+                             "--format", "dot"], capsys)
+    assert status == 0 and (tmp_path / "x.dot").exists()

@@ -29,4 +29,6 @@ def main(argv=None):
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    return args.func(args, parser)
+    # errors found after parsing show the subcommand's usage, as parsing errors do
+    command_parser = vars(args).pop("command_parser")
+    return args.func(args, command_parser)

@@ -51,6 +51,12 @@ def run(args, parser):
                          loss_fn=lambda out: nn.functional.cross_entropy(out, y[:8]),
                          group_by_module=True, legend=True)
     import warnings
+    from pathlib import Path
+
+    suffix = Path(args.out).suffix.lower().lstrip(".")
+    if args.format and suffix in ("svg", "png", "pdf", "dot") and suffix != args.format:
+        parser.error(f"argument --format: {args.format} does not match --out {args.out}; "
+                     f"name the file .{args.format} or drop --format")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", GraphvizNotFoundWarning)
         try:

@@ -129,7 +129,7 @@ def build_parser():
                    help="BLAS threads for the matrix products (default: 1). The MLP's "
                         "products are small: on 2 cores, 2 OpenBLAS threads made a training "
                         "step 8-20x slower whenever another process was busy")
-    t.set_defaults(func=train.run)
+    t.set_defaults(func=train.run, command_parser=t)
 
     g = sub.add_parser(
         "graph", help="draw the default model's graph, or an expression's",
@@ -146,5 +146,5 @@ def build_parser():
                    help="output format (default: from --out's suffix)")
     g.add_argument("--values", action="store_true", help="show value summaries")
     _model_args(g)
-    g.set_defaults(func=graph.run)
+    g.set_defaults(func=graph.run, command_parser=g)
     return parser

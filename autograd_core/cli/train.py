@@ -21,8 +21,8 @@ __all__ = ["run", "StopSignals"]
 _EXIT = {"SIGINT": 130, "SIGTERM": 143}  # 128 + the signal number, as shells report it
 
 
-def _fail(parser, command, message, status=1):
-    print(f"{parser.prog} {command}: error: {message}", file=sys.stderr)
+def _fail(parser, message, status=1):
+    print(f"{parser.prog}: error: {message}", file=sys.stderr)
     return status
 
 
@@ -88,6 +88,9 @@ def _run_dir(out, parser):
     try:
         final.mkdir(parents=True, exist_ok=True)
     except OSError as e:
+        if out is None:  # the default place: not --out's fault, but --out is the way out
+            parser.error(f"cannot create the run directory {final}: {e.strerror or e}; "
+                         "choose a writable place with --out DIR")
         parser.error(f"argument --out: cannot create {final}: {e.strerror or e}")
     return final, created
 
@@ -110,7 +113,7 @@ def run(args, parser):
     except FileNotFoundError as e:
         parser.error(f"argument --data: {e}")
     except IDXError as e:
-        return _fail(parser, "train", f"cannot read MNIST data: {e}")
+        return _fail(parser, f"cannot read MNIST data: {e}")
     final, created = _run_dir(args.out, parser)
 
     def cleanup():
@@ -135,11 +138,11 @@ def run(args, parser):
             metrics = training.run_training(args, data, final, finishing=stop.finishing)
     except TrainingError as e:
         cleanup()
-        return _fail(parser, "train", str(e))
+        return _fail(parser, str(e))
     except KeyboardInterrupt as e:
         cleanup()
         name = str(e) or "SIGINT"
-        return _fail(parser, "train", f"interrupted ({name}) before the first epoch "
+        return _fail(parser, f"interrupted ({name}) before the first epoch "
                      "finished; no run directory written", _EXIT.get(name, 130))
     except BaseException:
         cleanup()
