@@ -249,9 +249,6 @@ def _walk(F, T, ready, deps, buffers, leaves, retained, retain_graph, capture):
 def _user_backward(F, T, node, gouts):
     """A user ``Function``'s backward: Tensors in, Tensors out, its saved values as
     Tensors in ``saved_tensors`` for the call."""
-    ab = getattr(node, "array_backward", None)
-    if ab is not None and not F.records:
-        return ab(*gouts)
     tf = T._tensor_namespace
     node.__dict__["_unpacked"] = tf.saved(node)
     try:
