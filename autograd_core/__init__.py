@@ -6,6 +6,7 @@
     x.grad          # tensor([2., 4.])
 """
 from .tensor import Tensor
+from .tensor_type import is_tensor
 from .creation import (tensor, as_tensor, from_numpy, zeros, ones, full, empty, arange,
                        linspace, eye, rand, randn, randint, zeros_like, ones_like, full_like,
                        rand_like, randn_like, empty_like)

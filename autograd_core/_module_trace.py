@@ -14,7 +14,7 @@ import numpy as np
 
 from . import random as _random
 from .grad_mode import enable_grad
-from .tensor import Tensor
+from .tensor_type import is_tensor
 
 __all__ = ["trace_modules"]
 
@@ -24,7 +24,7 @@ def _tensors(obj):
     out, stack = [], [obj]
     while stack:
         x = stack.pop()
-        if isinstance(x, Tensor):
+        if is_tensor(x):
             out.append(x)
         elif isinstance(x, (tuple, list)):
             stack.extend(reversed(x))
@@ -84,7 +84,7 @@ def trace_modules(model, inputs, loss_fn=None):
             out = model(*args)
             if loss_fn is not None:
                 loss = loss_fn(out)
-                out = loss if isinstance(loss, Tensor) else _tensors(loss)
+                out = loss if is_tensor(loss) else _tensors(loss)
     finally:
         for h in handles:
             h.remove()

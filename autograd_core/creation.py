@@ -4,6 +4,7 @@ import numpy as np
 from . import dtypes
 from .random import default_generator
 from .tensor import Tensor
+from .tensor_type import is_tensor
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange",
            "linspace", "eye", "rand", "randn", "randint", "zeros_like", "ones_like",
@@ -26,7 +27,7 @@ def _float(dtype):
 
 def tensor(data, dtype=None, requires_grad=False):
     """A new leaf tensor holding a copy of ``data`` (number, nested list, ndarray, Tensor)."""
-    if isinstance(data, Tensor):
+    if is_tensor(data):
         data = data._data
     if isinstance(data, np.ndarray):
         data = data.copy()
@@ -35,7 +36,7 @@ def tensor(data, dtype=None, requires_grad=False):
 
 def as_tensor(data, dtype=None):
     """``data`` as a Tensor, sharing memory with an ndarray when the dtype allows."""
-    if isinstance(data, Tensor):
+    if is_tensor(data):
         return data if dtype is None else data.astype(dtype)
     return Tensor(data, dtype=dtype)
 

@@ -20,6 +20,7 @@ Two kinds of op share this base:
 The glue that runs an op and records it is ``Tensor._apply``; the walk is ``engine.py``.
 """
 from .backend import ARRAYS
+from .tensor_type import is_tensor
 
 __all__ = ["Function", "Primitive", "SavedTensorError"]
 
@@ -128,11 +129,11 @@ class Function:
         """Run this op on Tensors ``args`` (non-tensor options as keywords), recording a
         node when an input requires grad: ``MyOp.apply(x, y, alpha=2)``."""
         for a in args:
-            if hasattr(a, "_apply"):
+            if is_tensor(a):
                 break
         else:
             raise TypeError(f"{cls.__name__}.apply: expected at least one Tensor argument")
-        args = tuple(x if hasattr(x, "_apply") else a._to_tensor(x) for x in args)
+        args = tuple(x if is_tensor(x) else a._to_tensor(x) for x in args)
         return a._apply(cls, *args, **params)
 
     # -- recording (called by Tensor._apply) -----------------------------------------
@@ -378,7 +379,7 @@ class Function:
         self.saved_values = None
         d = self.__dict__
         if d:
-            for k in [k for k, v in d.items() if ARRAYS.is_array(v) or hasattr(v, "_data")]:
+            for k in [k for k, v in d.items() if ARRAYS.is_array(v) or is_tensor(v)]:
                 del d[k]
 
 

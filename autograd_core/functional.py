@@ -17,6 +17,7 @@ import numpy as np
 from . import engine
 from .grad_mode import enable_grad
 from .tensor import Tensor
+from .tensor_type import is_tensor
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "vhp", "hvp"]
 
@@ -27,7 +28,7 @@ def _as_tuple(x, what, fn_name):
     is_tuple = isinstance(x, (tuple, list))
     items = tuple(x) if is_tuple else (x,)
     for i, t in enumerate(items):
-        if not isinstance(t, Tensor):
+        if not is_tensor(t):
             where = f" (element {i})" if is_tuple else ""
             raise TypeError(
                 f"{fn_name}: the {what} must be a Tensor or a tuple of Tensors, "

@@ -14,6 +14,7 @@ from .backend import ARRAYS as _ARRAYS, TensorNamespace
 from .function import needs_input_grad
 from .grad_mode import STATE as _GRAD
 from .ops.registry import REGISTRY
+from .tensor_type import TensorType
 from .ops.arith import ArithMethods
 from .ops.elementwise import ElementwiseMethods
 from .ops.reduce import ReduceMethods
@@ -44,6 +45,7 @@ class _HookHandle:
 
 
 class Tensor(
+    TensorType,
     ArithMethods,
     ElementwiseMethods,
     ReduceMethods,

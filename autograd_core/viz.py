@@ -23,7 +23,7 @@ import graphviz
 
 from ._viz_dot import COLORS, Drawing, shape_text, stats
 from ._viz_dot import legend as _draw_legend
-from .tensor import Tensor
+from .tensor_type import is_tensor
 
 __all__ = ["draw_graph", "save_graph", "GraphvizNotFoundWarning", "COLORS"]
 
@@ -41,13 +41,13 @@ class GraphvizNotFoundWarning(UserWarning):
 
 # -- the walk -------------------------------------------------------------------------------
 def _as_outputs(outputs):
-    if isinstance(outputs, Tensor):
+    if is_tensor(outputs):
         return [outputs]
     if isinstance(outputs, dict):
         outputs = list(outputs.values())
     outs = list(outputs)
     for o in outs:
-        if not isinstance(o, Tensor):
+        if not is_tensor(o):
             raise TypeError(f"draw_graph: outputs must be Tensors, got {type(o).__name__}")
     if not outs:
         raise ValueError("draw_graph: no output tensors given")
@@ -63,7 +63,7 @@ def _param_names(params):
     items = params.items() if isinstance(params, dict) else params
     out = {}
     for name, t in items:
-        if not isinstance(t, Tensor):
+        if not is_tensor(t):
             raise TypeError(f"draw_graph: parameter {name!r} is not a Tensor ({type(t).__name__})")
         out[id(t)] = (str(name), t)
     return out

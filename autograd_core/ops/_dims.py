@@ -7,6 +7,7 @@ import numpy as np
 from .. import dtypes
 from ..backend import ARRAYS
 from ..shapes import normalize_dims
+from ..tensor_type import is_tensor
 
 __all__ = ["wrap_dim", "shape_arg", "share_version", "tensor_arg", "dim_args",
            "reduce_dims", "one_dim", "floating"]
@@ -59,7 +60,7 @@ def share_version(out, base):
 
 def tensor_arg(op, x):
     """``x`` if it is a Tensor (the module-level functions' first argument)."""
-    if not hasattr(x, "_apply"):
+    if not is_tensor(x):
         raise TypeError(f"{op}(): argument 'input' must be a Tensor, not {type(x).__name__}")
     return x
 

@@ -17,6 +17,7 @@ import numpy as np
 from ..dtypes import get_default_dtype
 from ..function import Primitive
 from .registry import register
+from ..tensor_type import is_tensor
 
 __all__ = ["Relu", "ReluGrad", "Sigmoid", "SigmoidGrad", "Tanh", "TanhGrad",
            "LeakyRelu", "LeakyReluGrad", "Elu", "EluGrad", "Softplus",
@@ -275,7 +276,7 @@ class ActivationMethods:
 
 def tensor_arg(op, t):
     """``t`` if it is a Tensor, else a TypeError naming ``op`` (as PyTorch's functions)."""
-    if not hasattr(t, "_apply"):
+    if not is_tensor(t):
         raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(t).__name__}")
     return t
 

@@ -6,6 +6,7 @@ left for the engine to reduce.
 from ..function import Primitive
 from ..shapes import broadcast_shape
 from .registry import register
+from ..tensor_type import is_tensor
 
 __all__ = ["Add", "Sub", "Mul", "Div", "Neg", "Pow", "PowScalar", "Cast", "Clone",
            "AddScalar", "RSubScalar", "MulScalar", "DivScalar", "RDivScalar",
@@ -337,9 +338,9 @@ class ArithMethods:
 # -- module-level functions (autograd_core.add(x, y), ...) ----------------------------------
 
 def _pair(op, a, b):
-    if hasattr(a, "_apply"):
+    if is_tensor(a):
         return a, b
-    if hasattr(b, "_apply"):
+    if is_tensor(b):
         return b._to_tensor(a), b
     raise TypeError(f"{op}: expected at least one Tensor, got {type(a).__name__} and "
                     f"{type(b).__name__}")

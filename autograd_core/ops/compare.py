@@ -11,6 +11,7 @@ from ..backend import ARRAYS
 from ..function import Primitive
 from ..shapes import broadcast_shape
 from .registry import register
+from ..tensor_type import is_tensor
 
 __all__ = ["Eq", "Ne", "Lt", "Le", "Gt", "Ge", "IsNan", "IsFinite", "IsInf",
            "LogicalNot", "LogicalAnd", "LogicalOr", "LogicalXor", "BitwiseNot",
@@ -89,7 +90,7 @@ class IsClose(Primitive):
 
 def _operand(x):
     """Is ``x`` something a comparison can take (else ``==`` gives NotImplemented)?"""
-    return hasattr(x, "_apply") or isinstance(
+    return is_tensor(x) or isinstance(
         x, (bool, int, float, np.number, np.bool_, np.ndarray, list, tuple))
 
 
@@ -213,7 +214,7 @@ class CompareMethods:
 
 def _method(name):
     def f(input, *args, **kwargs):
-        if not hasattr(input, "_apply"):
+        if not is_tensor(input):
             raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
         return getattr(input, name)(*args, **kwargs)
 

@@ -12,6 +12,7 @@ from ..backend import ARRAYS
 from ..function import Primitive
 from ._dims import wrap_dim
 from .registry import register
+from ..tensor_type import is_tensor
 
 __all__ = ["Gather", "ScatterAdd", "Scatter", "GatherMethods", "gather", "take_along_dim",
            "index_select", "scatter_add", "scatter"]
@@ -126,7 +127,7 @@ class GatherMethods:
     def _scatter(self, op, cls, dim, index, src):
         index = _index_tensor(self, op, index)
         d = wrap_dim(op, dim, self.ndim)
-        if not hasattr(src, "_apply"):  # a number: scatter that value everywhere indexed
+        if not is_tensor(src):  # a number: scatter that value everywhere indexed
             src = self._make(ARRAYS.full(index.shape, src, self.dtype))
         if src.ndim != index.ndim or any(s < i for s, i in zip(src.shape, index.shape)):
             raise RuntimeError(
@@ -201,7 +202,7 @@ class GatherMethods:
 
 
 def _check_tensor(op, x):
-    if not hasattr(x, "_apply"):
+    if not is_tensor(x):
         raise TypeError(f"{op}: expected a Tensor as input, got {type(x).__name__}")
     return x
 

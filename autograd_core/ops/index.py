@@ -25,15 +25,12 @@ from .gather import GatherMethods, __all__ as _gather_all
 from .registry import register
 from .slicing import *  # noqa: F401,F403
 from .slicing import SlicingMethods, __all__ as _slicing_all
+from ..tensor_type import is_tensor
 
 __all__ = [
     "GetItem", "GetItemGrad", "IndexPut", "IndexMethods",
     "index_put", "masked_fill", "masked_select",
 ] + [n for n in _gather_all + _slicing_all if not n.endswith("Methods")]
-
-
-def _is_tensor(x):
-    return hasattr(x, "_apply") and hasattr(x, "_data")
 
 
 def _index_entry(op, k):
@@ -43,10 +40,10 @@ def _index_entry(op, k):
         return k, False
     if tp is slice and all(type(v) is int or v is None for v in (k.start, k.stop, k.step)):
         return k, False
-    if _is_tensor(k):
+    if is_tensor(k):
         k = k._data
     elif isinstance(k, list):
-        k = ARRAYS.asarray([e._data if _is_tensor(e) else e for e in k]) if k else \
+        k = ARRAYS.asarray([e._data if is_tensor(e) else e for e in k]) if k else \
             ARRAYS.zeros(0, np.intp)
     if isinstance(k, np.ndarray):
         if k.dtype.kind in "iu":
@@ -180,7 +177,7 @@ class IndexMethods(SlicingMethods, GatherMethods):
                 f"masked_fill: mask of shape {mask.shape} cannot be broadcast to the tensor's "
                 f"shape {self.shape}"
             )
-        if _is_tensor(value):
+        if is_tensor(value):
             if value.ndim != 0:
                 raise RuntimeError(
                     f"masked_fill only supports a 0-dimensional value tensor, but got one of "
@@ -202,7 +199,7 @@ class IndexMethods(SlicingMethods, GatherMethods):
 
 
 def _check_tensor(op, x):
-    if not _is_tensor(x):
+    if not is_tensor(x):
         raise TypeError(f"{op}: expected a Tensor as input, got {type(x).__name__}")
     return x
 

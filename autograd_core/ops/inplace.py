@@ -25,13 +25,14 @@ from ..backend import ARRAYS
 from ..grad_mode import STATE
 from ..random import default_generator
 from .index import normalize_index
+from ..tensor_type import is_tensor
 
 __all__ = ["InplaceMethods"]
 
 
 def _arr(x):
     """The array of a Tensor; numbers and ndarrays as they are; lists as arrays."""
-    if hasattr(x, "_apply"):
+    if is_tensor(x):
         return x._data
     if isinstance(x, (list, tuple)):
         return ARRAYS.asarray(x)

@@ -9,6 +9,7 @@ from ..backend import ARRAYS
 from ..function import Primitive
 from ._dims import wrap_dim
 from .registry import register
+from ..tensor_type import is_tensor
 
 __all__ = ["Cat", "Pad", "cat", "concat", "concatenate", "stack", "hstack", "vstack", "pad"]
 
@@ -67,13 +68,13 @@ class Cat(Primitive):
 
 
 def _tensors(op, tensors):
-    if hasattr(tensors, "_apply") or not isinstance(tensors, (list, tuple)):
+    if is_tensor(tensors) or not isinstance(tensors, (list, tuple)):
         raise TypeError(
             f"{op}: expected a sequence (list or tuple) of Tensors, got {type(tensors).__name__}"
         )
     if len(tensors) == 0:
         raise RuntimeError(f"{op}: expected a non-empty list of Tensors")
-    ref = next((t for t in tensors if hasattr(t, "_apply")), None)
+    ref = next((t for t in tensors if is_tensor(t)), None)
     if ref is None:
         raise TypeError(f"{op}: expected a sequence of Tensors, got only {type(tensors[0]).__name__}")
     return [ref._to_tensor(t) for t in tensors]
@@ -167,7 +168,7 @@ def pad(input, pad, mode="constant", value=None):
     'replicate' (repeat the edge), 'circular' (wrap around). Unlike PyTorch, the
     non-constant modes accept any number of leading dims.
     """
-    if not hasattr(input, "_apply"):
+    if not is_tensor(input):
         raise TypeError(f"pad: expected a Tensor as input, got {type(input).__name__}")
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2:

@@ -9,6 +9,7 @@ import math
 
 from ..function import Primitive
 from .registry import register
+from ..tensor_type import is_tensor
 
 __all__ = ["MatMul", "Linear", "LinalgMethods"]
 
@@ -131,7 +132,7 @@ class LinalgMethods:
 def matmul(input, other):
     """Matrix product with numpy's semantics: 1-d operands, broadcast batch dimensions.
     Shapes (..., n, k) @ (..., k, m) -> (..., n, m)."""
-    if not hasattr(input, "_apply"):
+    if not is_tensor(input):
         return other.__rmatmul__(input)
     return input.matmul(other)
 

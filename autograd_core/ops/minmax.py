@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from ..function import Primitive
 from ..shapes import keep_shape
 from ._dims import dim_args, one_dim, reduce_dims, tensor_arg
+from ..tensor_type import is_tensor
 from .registry import register
 
 __all__ = ["Amax", "Amin", "MaxDim", "MinDim", "Argmax", "Argmin", "ExtremeMethods",
@@ -181,7 +182,7 @@ class ExtremeMethods:
     __slots__ = ()
 
     def _extreme(self, op, dim, keepdim, axis, keepdims, all_cls, dim_cls, result):
-        if hasattr(dim, "_data"):  # max(other): the elementwise maximum, as PyTorch
+        if is_tensor(dim):  # max(other): the elementwise maximum, as PyTorch
             fn = getattr(self, "maximum" if op == "max" else "minimum", None)
             if fn is None:
                 raise TypeError(f"{op}(other): the elementwise {op}imum is not available")

@@ -27,6 +27,7 @@ from ._dims import share_version, shape_arg, wrap_dim
 from .registry import register
 from .join import *  # noqa: F401,F403  (cat, stack, pad, ... are shape ops too)
 from .join import __all__ as _join_all
+from ..tensor_type import is_tensor
 
 __all__ = [
     "Reshape", "Permute", "Expand", "ShapeMethods", "reshape", "flatten", "unflatten",
@@ -103,7 +104,7 @@ class Expand(Primitive):
 
 
 def _check_tensor(op, x):
-    if not hasattr(x, "_apply"):
+    if not is_tensor(x):
         raise TypeError(f"{op}: expected a Tensor as input, got {type(x).__name__}")
     return x
 

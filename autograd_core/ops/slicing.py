@@ -5,12 +5,13 @@ version counter, and its gradient is the ``getitem`` primitive's (no op of its o
 ``IndexMethods`` (index.py) inherits this mixin.
 """
 from ._dims import shape_arg, wrap_dim
+from ..tensor_type import is_tensor
 
 __all__ = ["SlicingMethods", "split", "chunk", "unbind", "narrow", "select", "flip"]
 
 
 def _check_tensor(op, x):
-    if not hasattr(x, "_apply"):
+    if not is_tensor(x):
         raise TypeError(f"{op}: expected a Tensor as input, got {type(x).__name__}")
     return x
 

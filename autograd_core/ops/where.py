@@ -12,6 +12,7 @@ from ..dtypes import get_default_dtype, to_array
 from ..function import Primitive
 from ..shapes import broadcast_shape
 from .registry import register
+from ..tensor_type import is_tensor
 
 __all__ = ["Where", "Clamp", "ClampTensor", "Maximum", "Minimum", "SelectMethods",
            "where", "clamp", "clip", "maximum", "minimum"]
@@ -160,7 +161,7 @@ def _number(v):
 
 
 def _is_tensor(v):
-    return hasattr(v, "_apply")
+    return is_tensor(v)
 
 
 class SelectMethods:
