@@ -1,7 +1,7 @@
 """Shape helpers shared by ops and the engine: broadcasting and its inverse."""
 import numpy as np
 
-__all__ = ["broadcast_shape", "unbroadcast_axes", "normalize_dims", "keep_shape"]
+__all__ = ["broadcast_shape", "unbroadcast_axes", "reduction_to", "normalize_dims", "keep_shape"]
 
 
 def broadcast_shape(op, *shapes):
@@ -28,6 +28,17 @@ def unbroadcast_axes(grad_shape, shape):
         if s == 1 and grad_shape[i + nlead] != 1
     )
     return lead, keep
+
+
+def reduction_to(grad_shape, shape):
+    """The axes to sum a broadcast gradient of ``grad_shape`` over (keepdim) so that it
+    reshapes to ``shape``; None when no such reduction exists (a wrong gradient)."""
+    lead, keep = unbroadcast_axes(grad_shape, shape)
+    if len(grad_shape) < len(shape) or any(
+        grad_shape[k] != s for k, s in zip(range(len(lead), len(grad_shape)), shape) if s != 1
+    ):
+        return None
+    return lead + keep
 
 
 def normalize_dims(op, dim, ndim):

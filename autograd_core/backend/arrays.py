@@ -4,7 +4,7 @@ for hooks). Each family's functions are defined in its own module beside this on
 import numpy as np
 
 from ..kernels import buffers
-from ..shapes import unbroadcast_axes
+from ..shapes import reduction_to
 from .namespace import ARRAYS
 
 define = ARRAYS.define
@@ -54,13 +54,11 @@ def constant(value, like):
 @define("sum_to")
 def sum_to(g, shape):
     """``g`` (a broadcast result) summed back to ``shape``; None when it cannot be."""
-    lead, keep = unbroadcast_axes(g.shape, shape)
-    if len(g.shape) < len(shape) or any(
-        g.shape[k] != s for k, s in zip(range(len(lead), g.ndim), shape) if s != 1
-    ):
+    axes = reduction_to(g.shape, shape)
+    if axes is None:
         return None
-    if lead or keep:
-        g = np.sum(g, axis=lead + keep, keepdims=True)
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
     return g.reshape(shape)
 
 

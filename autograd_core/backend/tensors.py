@@ -7,7 +7,7 @@ primitive's forward calls the array function of the same name). The rest (saved 
 constants, the engine's helpers) is spelled out below."""
 import numpy as np
 
-from ..shapes import unbroadcast_axes
+from ..shapes import reduction_to
 
 __all__ = ["TensorNamespace"]
 
@@ -87,13 +87,11 @@ class TensorNamespace:
 
     # -- what the engine needs ------------------------------------------------------------
     def sum_to(self, g, shape):
-        lead, keep = unbroadcast_axes(g.shape, shape)
-        if len(g.shape) < len(shape) or any(
-            g.shape[k] != s for k, s in zip(range(len(lead), g.ndim), shape) if s != 1
-        ):
+        axes = reduction_to(g.shape, shape)
+        if axes is None:
             return None
-        if lead or keep:
-            g = self.sum(g, dims=lead + keep, keepdim=True)
+        if axes:
+            g = self.sum(g, dims=axes, keepdim=True)
         return self.reshape(g, shape=shape) if g.shape != shape else g
 
     def astype(self, x, dtype):
