@@ -1,7 +1,7 @@
 """``BatchNorm1d`` (train vs test behaviour, as taught) and ``LayerNorm``."""
 import numpy as np
 
-from autograd_core import Tensor
+from autograd_core import Tensor, no_grad
 from autograd_core.backend import ARRAYS
 
 from . import functional as F
@@ -60,16 +60,15 @@ class BatchNorm1d(Module):
     def reset_running_stats(self):
         if self.track_running_stats:
             for name, v in (("running_mean", 0), ("running_var", 1), ("num_batches_tracked", 0)):
-                t = getattr(self, name)
-                t._data[...] = v
-                t._version[0] += 1
+                with no_grad():
+                    getattr(self, name).fill_(v)
 
     def reset_parameters(self):
         self.reset_running_stats()
         if self.affine:
-            for p, v in ((self.weight, 1), (self.bias, 0)):
-                p._data[...] = v
-                p._version[0] += 1
+            with no_grad():
+                for p, v in ((self.weight, 1), (self.bias, 0)):
+                    p.fill_(v)
 
     def forward(self, input):
         float_arg("BatchNorm1d", "input", input)  # all checks before the counter moves
@@ -86,8 +85,8 @@ class BatchNorm1d(Module):
             if n > 1:  # F.batch_norm raises otherwise, before anything changes
                 nbt = self.num_batches_tracked
                 factor = self._avg_factor
-                ARRAYS.batch_norm_count(nbt._data, factor, self.momentum)
-                nbt._version[0] += 1
+                ARRAYS.batch_norm_count(nbt.numpy(), factor, self.momentum)
+                nbt._written()
         use_batch = self.training or not self.track_running_stats
         track = not self.training or self.track_running_stats
         return F.batch_norm(

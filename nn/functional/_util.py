@@ -80,9 +80,9 @@ def maybe_inplace(x, out, inplace):
     """``inplace=True``: write ``out`` into ``x`` and return ``x`` when ``x`` is outside
     any graph; otherwise return ``out`` (in-place ops are never recorded in this
     library, so an in-place activation on a graph tensor is computed out of place)."""
-    from autograd_core import is_grad_enabled
-    if not inplace or (x.requires_grad and is_grad_enabled()) or not x._data.flags.writeable:
+    from autograd_core import is_grad_enabled, no_grad
+    if not inplace or (x.requires_grad and is_grad_enabled()) or not x.numpy().flags.writeable:
         return out
-    x._data[...] = out._data
-    x._version[0] += 1
+    with no_grad():
+        x.copy_(out)
     return x

@@ -20,7 +20,7 @@ def one_hot(tensor, num_classes=-1):
     """Integer class indices (any shape) -> int64 tensor of shape (*shape, num_classes)
     with a 1 at each index; ``num_classes=-1`` means max index + 1."""
     tensor_arg("one_hot", "tensor", tensor)
-    a = tensor._data
+    a = tensor.numpy()
     if a.dtype.kind not in "iu":
         raise TypeError(f"one_hot is only applicable to index tensor (integer dtype), got {a.dtype}")
     if a.size and a.min() < 0:

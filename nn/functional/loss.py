@@ -111,7 +111,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     return input._apply(
         SoftmaxCrossEntropy, input, target,
-        weight=None if weight is None else weight._data, reduction=reduction,
+        weight=None if weight is None else weight.numpy(), reduction=reduction,
         ignore_index=int(ignore_index), label_smoothing=float(label_smoothing),
     )
 
@@ -126,11 +126,11 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _pair(op, input, target, reduction)
     if weight is not None:
         tensor_arg(op, "weight", weight)
-    w = None if weight is None else weight._data
-    C, use_index = check_class_target(op, input._data, target._data, w, reduction)
+    w = None if weight is None else weight.numpy()
+    C, use_index = check_class_target(op, input.numpy(), target.numpy(), w, reduction)
     if not use_index:
         raise ValueError(f"{op}: target must hold class indices (an integer tensor), got {target.dtype}")
-    t = target._data.astype(np.int64)
+    t = target.numpy().astype(np.int64)
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= C))
     if bad.any():

@@ -69,17 +69,17 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if running_mean is not None and running_var is not None:
             factor = momentum if isinstance(momentum, np.ndarray) else \
                 np.array([float(momentum)])
-            ARRAYS.batch_norm_update_running(running_mean._data, running_var._data,
-                                             mean._data, var._data, n, factor)
-            running_mean._version[0] += 1
-            running_var._version[0] += 1
+            ARRAYS.batch_norm_update_running(running_mean.numpy(), running_var.numpy(),
+                                             mean.numpy(), var.numpy(), n, factor)
+            running_mean._written()
+            running_var._written()
         return y
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are required when training=False")
     shape = (1, -1) + ((1,) if input.ndim == 3 else ())
-    inv = 1.0 / np.sqrt(running_var._data.astype(np.float64) + eps)
+    inv = 1.0 / np.sqrt(running_var.numpy().astype(np.float64) + eps)
     scale = input._make((inv).astype(input.dtype))
-    shift = input._make((-running_mean._data * inv).astype(input.dtype))
+    shift = input._make((-running_mean.numpy() * inv).astype(input.dtype))
     if weight is not None:  # keep gamma and beta in the graph
         scale, shift = weight * scale, weight * shift + bias
     return input * scale.reshape(shape) + shift.reshape(shape)
