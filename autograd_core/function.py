@@ -65,9 +65,18 @@ def needs_input_grad(inputs):
     """Per input Tensor: does it require grad (a shared tuple for one or two inputs)."""
     if len(inputs) == 1:
         return _NEEDS_ONE
-    if len(inputs) == 2:
-        return _NEEDS[(inputs[0]._requires_grad, inputs[1]._requires_grad)]
-    return tuple([t._requires_grad for t in inputs])
+    return tuple([bool(t._requires_grad) for t in inputs])
+
+
+def _edges(inputs):
+    """Per input: None (needs no gradient), (creator node, output index), or
+    (None, leaf tensor)."""
+    return tuple([None if not t._requires_grad else
+                  (t.grad_fn, t._out_index) if t.grad_fn is not None else
+                  (None, t) for t in inputs])
+
+
+_new = object.__new__
 
 
 def _intern(sources):
@@ -160,16 +169,22 @@ class Function:
             self.saved_values = tuple([arr if s is out else s for s in self.saved_values])
         return arr
 
-    def _link(self, inputs, arrays, out, make):
+    def _link(self, inputs, arrays, out, tensor_type):
         """Record this call: edges from ``inputs`` (Tensors whose ``arrays`` the forward
-        got), shapes and dtypes, the saved values; returns the output Tensor(s), made
-        with ``make(array, requires_grad, node, out_index, version)``."""
-        n = len(inputs)
-        if n == 1:  # the common arities without a loop
-            t0 = inputs[0]
-            f = t0.grad_fn
-            self.edges = ((f, t0._out_index) if f is not None else (None, t0),)
-        elif n == 2:
+        got), shapes and dtypes, the saved values; returns the output Tensor(s), of
+        ``tensor_type``. The one- and two-input, one-output case is spelled out: it is
+        every small op's path, where each call and ``len`` shows."""
+        if type(out) is tuple:
+            self.edges = _edges(inputs)
+            return self._link_outputs(inputs, arrays, out, tensor_type._make)
+        self.n_outputs = 1
+        self._output_meta = None
+        self._out_shape = shape = out.shape
+        self._out_dtype = dtype = out.dtype
+        n = len(arrays)
+        # no input record when every input has the output's shape and dtype (elementwise
+        # ops without broadcasting): a few comparisons instead of building tuples
+        if n == 2:
             t0, t1 = inputs
             e0 = e1 = None
             if t0._requires_grad:
@@ -179,33 +194,42 @@ class Function:
                 f = t1.grad_fn
                 e1 = (f, t1._out_index) if f is not None else (None, t1)
             self.edges = (e0, e1)
-        else:
-            self.edges = tuple([None if not t._requires_grad else
-                                (t.grad_fn, t._out_index) if t.grad_fn is not None else
-                                (None, t) for t in inputs])
-        if type(out) is tuple:
-            return self._link_outputs(inputs, arrays, out, make)
-        self.n_outputs = 1
-        self._output_meta = None
-        self._out_shape = shape = out.shape
-        self._out_dtype = dtype = out.dtype
-        # no input record when every input has the output's shape and dtype (elementwise
-        # ops without broadcasting): a few comparisons instead of building tuples
-        if n == 1:
-            a = arrays[0]
-            same = a.dtype is dtype and a.shape == shape
-        elif n == 2:
             a, b = arrays
             same = (a.shape == shape and b.shape == shape and a.dtype is dtype
                     and b.dtype is dtype)
+        elif n == 1:
+            t0 = inputs[0]
+            f = t0.grad_fn
+            self.edges = ((f, t0._out_index) if f is not None else (None, t0),)
+            a = arrays[0]
+            same = a.dtype is dtype and a.shape == shape
         else:
+            self.edges = _edges(inputs)
             same = False
         self._input_meta = None if same else _arrays_meta(arrays)
-        differentiable = dtype.kind == "f"
-        t = make(out, differentiable, self if differentiable else None, 0, None)
+        t = _new(tensor_type)
+        t._data = out
+        t._version = version = [0]
+        t.grad = None
+        t._out_index = 0
+        if dtype.kind == "f":
+            t._requires_grad = True
+            t.grad_fn = self
+        else:
+            t._requires_grad = False
+            t.grad_fn = None
         saved = self.saved_values
         if saved:
-            self._resolve_saved(saved, inputs, arrays, (t,))
+            k = len(saved)
+            if k == 2 and n == 2 and saved[0] is a and saved[1] is b:
+                v0, v1 = t0._version, t1._version  # a binary op saving both inputs
+                self.saved_sources = _BOTH_INPUTS
+                self.saved_versions = (v0, v0[0], v1, v1[0])
+            elif k == 1 and saved[0] is out:  # a unary op saving its output
+                self.saved_sources = _FIRST_OUTPUT
+                self.saved_versions = (version, 0)
+            else:
+                self._resolve_saved(saved, inputs, arrays, (t,))
         return t
 
     def _link_outputs(self, inputs, arrays, out, make):
@@ -224,24 +248,11 @@ class Function:
     def _resolve_saved(self, saved, inputs, arrays, outputs):
         """Name each saved array: one of the inputs (by identity, preferring the same
         position), one of the outputs, or a constant; note its version."""
-        n = len(saved)
-        if n == 2 and len(arrays) == 2 and saved[0] is arrays[0] and saved[1] is arrays[1]:
-            v0, v1 = inputs[0]._version, inputs[1]._version  # a binary op saving both
-            self.saved_sources = _BOTH_INPUTS
-            self.saved_versions = (v0, v0[0], v1, v1[0])
+        if len(saved) == 1 and saved[0] is arrays[0]:  # a unary op saving its input
+            v = inputs[0]._version
+            self.saved_sources = _FIRST_INPUT
+            self.saved_versions = (v, v[0])
             return
-        if n == 1:
-            s = saved[0]
-            o = outputs[0]
-            if s is o._data:  # a unary op saving its output
-                self.saved_sources = _FIRST_OUTPUT
-                self.saved_versions = (o._version, 0)
-                return
-            if s is arrays[0]:  # ... or its input
-                v = inputs[0]._version
-                self.saved_sources = _FIRST_INPUT
-                self.saved_versions = (v, v[0])
-                return
         sources, versions, values = [], [], []
         for k, s in enumerate(saved):
             if k < len(arrays) and arrays[k] is s:

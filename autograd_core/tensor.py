@@ -11,7 +11,7 @@ import numpy as np
 
 from . import dtypes, engine
 from .backend import ARRAYS as _ARRAYS, TensorNamespace
-from .function import needs_input_grad
+from .function import _NEEDS, _NEEDS_ONE, needs_input_grad
 from .grad_mode import STATE as _GRAD
 from .ops.registry import REGISTRY
 from .tensor_type import TensorType
@@ -125,28 +125,47 @@ class Tensor(
         requires grad and grad mode is on."""
         node = _new(fn_cls)
         n = len(inputs)
-        if n == 1:  # the common arities without a loop
-            arrays = (inputs[0]._data,)
-            record = inputs[0]._requires_grad
-        elif n == 2:
-            arrays = (inputs[0]._data, inputs[1]._data)
-            record = inputs[0]._requires_grad or inputs[1]._requires_grad
+        # one and two inputs spelled out: positional calls, no tuple unless recording
+        if n == 2:
+            t0, t1 = inputs
+            a, b = t0._data, t1._data
+            record = (t0._requires_grad or t1._requires_grad) and fn_cls.differentiable \
+                and _GRAD.enabled
+            if record:
+                node.saved_values = ()
+                node.needs_input_grad = _NEEDS.get((t0._requires_grad, t1._requires_grad)) \
+                    or needs_input_grad(inputs)
+                arrays = (a, b)
+            else:
+                node.needs_input_grad = None
+            node._recording = record
+            out = node._forward(_ARRAYS, a, b, **params) if params else \
+                node._forward(_ARRAYS, a, b)
+        elif n == 1:
+            t0 = inputs[0]
+            a = t0._data
+            record = t0._requires_grad and fn_cls.differentiable and _GRAD.enabled
+            if record:
+                node.saved_values = ()
+                node.needs_input_grad = _NEEDS_ONE
+                arrays = (a,)
+            else:
+                node.needs_input_grad = None
+            node._recording = record
+            out = node._forward(_ARRAYS, a, **params) if params else node._forward(_ARRAYS, a)
         else:
             arrays = tuple([t._data for t in inputs])
-            record = any([t._requires_grad for t in inputs])
-        record = record and _GRAD.enabled and fn_cls.differentiable
-        node._recording = record
-        if record:
-            node.saved_values = ()
-            node.needs_input_grad = needs_input_grad(inputs)
-        else:
-            node.needs_input_grad = None
-        out = node._forward(_ARRAYS, *arrays, **params) if params else \
-            node._forward(_ARRAYS, *arrays)
+            record = any([t._requires_grad for t in inputs]) and fn_cls.differentiable \
+                and _GRAD.enabled
+            node._recording = record
+            node.needs_input_grad = needs_input_grad(inputs) if record else None
+            if record:
+                node.saved_values = ()
+            out = node._forward(_ARRAYS, *arrays, **params)
         if type(out) is not _ndarray:
             out = node._as_arrays(out)
         if record:
-            out = node._link(inputs, arrays, out, _make)
+            out = node._link(inputs, arrays, out, Tensor)
             if _ANOMALY.enabled:
                 anomaly.record_creation(node)
             return out
