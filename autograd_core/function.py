@@ -62,7 +62,8 @@ def _arrays_meta(arrays):
 
 
 def needs_input_grad(inputs):
-    """Per input Tensor: does it require grad (a shared tuple for one or two inputs)."""
+    """Per input Tensor: does it require grad (the shared tuple for one input; _apply
+    spells out the two-input case)."""
     if len(inputs) == 1:
         return _NEEDS_ONE
     return tuple([bool(t._requires_grad) for t in inputs])
