@@ -4,21 +4,17 @@ While enabled, each recorded node keeps the stack where it was created in forwar
 the engine checks every gradient a node returns and raises ``AnomalyError`` naming
 the op and showing that stack.
 """
-import threading
 import traceback
 
 import numpy as np
 
+from .thread_flag import ThreadFlag
+
 __all__ = ["detect_anomaly", "AnomalyError", "is_anomaly_enabled"]
 
 
-class _State(threading.local):
-    """Per thread, as in PyTorch: one thread's detect_anomaly() does not reach another."""
-
-    enabled = False
-
-
-STATE = _State()
+#: per thread, as in PyTorch: one thread's detect_anomaly() does not reach another
+ANOMALY = ThreadFlag(False)
 
 
 class AnomalyError(RuntimeError):
@@ -26,7 +22,7 @@ class AnomalyError(RuntimeError):
 
 
 def is_anomaly_enabled():
-    return STATE.enabled
+    return ANOMALY.get()
 
 
 def record_creation(node):
@@ -57,12 +53,12 @@ class detect_anomaly:
         self.check_nan = check_nan
 
     def __enter__(self):
-        self._prev = STATE.enabled
-        STATE.enabled = self.check_nan
+        self._prev = ANOMALY.get()
+        ANOMALY.set(self.check_nan)
         return self
 
     def __exit__(self, *exc):
-        STATE.enabled = self._prev
+        ANOMALY.set(self._prev)
         return False
 
     def __call__(self, fn):

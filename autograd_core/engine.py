@@ -18,7 +18,7 @@ raises part-way (a hook, a custom Function, Ctrl-C) leaves every ``.grad`` as it
 """
 from . import anomaly
 from .backend import ARRAYS
-from .grad_mode import STATE
+from .grad_mode import GRAD
 
 __all__ = ["backward", "grad"]
 
@@ -126,13 +126,13 @@ def _run(tensors, grads, retain_graph, create_graph, capture=None):
     deps = _order(roots)
     ready = [n for n in roots if deps.get(n, 0) == 0]
     retained = []
-    prev = STATE.enabled
-    STATE.enabled = create_graph
+    prev = GRAD.get()
+    GRAD.set(create_graph)
     try:
         _walk(F, T, ready, deps, buffers, leaves, retained, retain_graph, capture)
         _deliver(F, T, leaves, retained, capture, adopted)
     finally:
-        STATE.enabled = prev
+        GRAD.set(prev)
 
 
 def _plus(F, b, a):
@@ -157,7 +157,7 @@ def _walk(F, T, ready, deps, buffers, leaves, retained, retain_graph, capture):
     get = buffers.get
     vtype = F.value_type
     take, push = ready.pop, ready.append
-    check_anomaly = anomaly.STATE.enabled
+    check_anomaly = anomaly.ANOMALY.get()
     while ready:
         node = take()
         got = pop(node, None)

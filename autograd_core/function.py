@@ -277,26 +277,9 @@ class Function:
         self.saved_versions = tuple(versions)
 
     # -- reading what was saved ----------------------------------------------------------
-    @property
-    def saved_arrays(self):
-        """The saved arrays, after checking none was freed or modified in place."""
-        values = self.saved_values
-        if not values:
-            if values is None:
-                raise self._freed_error()
-            return values
-        v = self.saved_versions
-        if len(v) == 4:  # two values, the common case: no loop
-            if v[0][0] != v[1] or v[2][0] != v[3]:
-                raise self._version_error(0 if v[0][0] != v[1] else 1)
-        elif len(v) == 2:
-            if v[0][0] != v[1]:
-                raise self._version_error(0)
-        else:
-            for k in range(0, len(v), 2):
-                if v[k][0] != v[k + 1]:
-                    raise self._version_error(k // 2)
-        return values
+    #: the saved arrays, after checking none was freed or modified in place (the array
+    #: interpreter's ``saved``, which backward rules call directly as ``F.saved(self)``)
+    saved_arrays = property(ARRAYS.saved)
 
     @property
     def saved_tensors(self):

@@ -2,24 +2,23 @@
 
 The flag is per thread, as in PyTorch: one thread's ``no_grad`` (or the walk of its
 ``backward()``) never changes what another thread records. It is read by the one glue
-routine in ``tensor.py``; the context managers double as decorators.
+routine in ``tensor.py`` (as ``not GRAD.changed or GRAD.get()``: see ``thread_flag``);
+the context managers double as decorators.
 """
 import functools
-import threading
+
+from .thread_flag import ThreadFlag
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
 
 
-class _State(threading.local):
-    enabled = True  # every new thread starts with recording on
-
-
-STATE = _State()
+#: recording on or off, per thread; every new thread starts with recording on
+GRAD = ThreadFlag(True)
 
 
 def is_grad_enabled():
     """True when operations are being recorded for backward."""
-    return STATE.enabled
+    return GRAD.get()
 
 
 class _GradMode:
@@ -28,12 +27,12 @@ class _GradMode:
     mode = True
 
     def __enter__(self):
-        self._prev = STATE.enabled
-        STATE.enabled = self.mode
+        self._prev = GRAD.get()
+        GRAD.set(self.mode)
         return self
 
     def __exit__(self, *exc):
-        STATE.enabled = self._prev
+        GRAD.set(self._prev)
         return False
 
     def __call__(self, fn):
@@ -70,15 +69,15 @@ class set_grad_enabled(_GradMode):
 
     def __init__(self, mode):
         self.mode = bool(mode)
-        self._prev = STATE.enabled
-        STATE.enabled = self.mode  # like PyTorch, it also works as a plain call
+        self._prev = GRAD.get()
+        GRAD.set(self.mode)  # like PyTorch, it also works as a plain call
 
     def __enter__(self):
         return self
 
     def __call__(self, fn):
         mode = self.mode
-        STATE.enabled = self._prev
+        GRAD.set(self._prev)
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):

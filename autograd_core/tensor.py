@@ -12,7 +12,7 @@ import numpy as np
 from . import dtypes, engine
 from .backend import ARRAYS as _ARRAYS, TensorNamespace
 from .function import _NEEDS, _NEEDS_ONE, needs_input_grad
-from .grad_mode import STATE as _GRAD
+from .grad_mode import GRAD as _GRAD
 from .ops.registry import REGISTRY
 from .tensor_type import TensorType
 from .ops.arith import ArithMethods
@@ -30,7 +30,11 @@ __all__ = ["Tensor"]
 
 _new = object.__new__
 _ndarray = np.ndarray
-_ANOMALY = anomaly.STATE
+_ANOMALY = anomaly.ANOMALY
+# the threads whose grad / anomaly mode is not the default (see thread_flag): while
+# empty, every thread records and none checks anomalies, read without a thread-local
+_GRAD_CHANGED = _GRAD.changed
+_ANOMALY_CHANGED = _ANOMALY.changed
 
 
 class _HookHandle:
@@ -130,7 +134,7 @@ class Tensor(
             t0, t1 = inputs
             a, b = t0._data, t1._data
             record = (t0._requires_grad or t1._requires_grad) and fn_cls.differentiable \
-                and _GRAD.enabled
+                and (not _GRAD_CHANGED or _GRAD.get())
             if record:
                 node.saved_values = ()
                 node.needs_input_grad = _NEEDS.get((t0._requires_grad, t1._requires_grad)) \
@@ -144,7 +148,8 @@ class Tensor(
         elif n == 1:
             t0 = inputs[0]
             a = t0._data
-            record = t0._requires_grad and fn_cls.differentiable and _GRAD.enabled
+            record = t0._requires_grad and fn_cls.differentiable \
+                and (not _GRAD_CHANGED or _GRAD.get())
             if record:
                 node.saved_values = ()
                 node.needs_input_grad = _NEEDS_ONE
@@ -156,7 +161,7 @@ class Tensor(
         else:
             arrays = tuple([t._data for t in inputs])
             record = any([t._requires_grad for t in inputs]) and fn_cls.differentiable \
-                and _GRAD.enabled
+                and (not _GRAD_CHANGED or _GRAD.get())
             node._recording = record
             node.needs_input_grad = needs_input_grad(inputs) if record else None
             if record:
@@ -166,7 +171,7 @@ class Tensor(
             out = node._as_arrays(out)
         if record:
             out = node._link(inputs, arrays, out, Tensor)
-            if _ANOMALY.enabled:
+            if _ANOMALY_CHANGED and _ANOMALY.get():
                 anomaly.record_creation(node)
             return out
         if type(out) is tuple:

@@ -17,8 +17,26 @@ ARRAYS.records = False  # its calls are not recorded
 
 @define("saved")
 def saved(node):
-    """``node``'s saved values as arrays (checked against freeing and in-place changes)."""
-    return node.saved_arrays
+    """``node``'s saved values as arrays, after checking none was freed (the graph ran
+    backward without ``retain_graph``) or modified in place since it was saved. Also
+    the node's ``saved_arrays`` property."""
+    values = node.saved_values
+    if not values:
+        if values is None:
+            raise node._freed_error()
+        return values
+    v = node.saved_versions  # (counter, version when saved) per value
+    if len(v) == 4:  # two values, the common case: no loop
+        if v[0][0] != v[1] or v[2][0] != v[3]:
+            raise node._version_error(0 if v[0][0] != v[1] else 1)
+    elif len(v) == 2:
+        if v[0][0] != v[1]:
+            raise node._version_error(0)
+    else:
+        for k in range(0, len(v), 2):
+            if v[k][0] != v[k + 1]:
+                raise node._version_error(k // 2)
+    return values
 
 
 define("asarray", np.asarray)

@@ -22,7 +22,7 @@ Rules, checked before anything is written:
 import numpy as np
 
 from ..backend import ARRAYS
-from ..grad_mode import STATE
+from ..grad_mode import GRAD
 from ..random import default_generator
 from .index import normalize_index
 from ..tensor_type import is_tensor
@@ -46,7 +46,7 @@ def _shape(b):
 
 def _check(t, op, *operands):
     """Raise if writing ``t`` in place with ``operands`` is not allowed (see module doc)."""
-    if STATE.enabled:
+    if GRAD.get():
         if t._requires_grad:
             if t.grad_fn is None:
                 raise RuntimeError(

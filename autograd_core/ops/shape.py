@@ -21,7 +21,7 @@ import math
 
 from ..backend.shape import REVERSED as _REVERSED
 from ..function import Primitive
-from ..grad_mode import STATE
+from ..grad_mode import GRAD
 from ..shapes import broadcast_shape
 from ._dims import share_version, shape_arg, wrap_dim
 from .registry import register
@@ -208,7 +208,7 @@ class ShapeMethods:
         nd = self._data.ndim
         if nd < 2:
             return self
-        if not (self._requires_grad and STATE.enabled):  # nothing to record: skip _apply
+        if not (self._requires_grad and GRAD.get()):  # nothing to record: skip _apply
             # (the hot case of x @ w.T; see docs/design-notes/shape-and-index.md)
             return self._make(self._data.T, version=self._version)
         out = self._apply(Permute, self, dims=_REVERSED[nd])
