@@ -11,6 +11,8 @@ from .creation import (tensor, as_tensor, from_numpy, zeros, ones, full, empty, 
                        linspace, eye, rand, randn, randint, zeros_like, ones_like, full_like,
                        rand_like, randn_like, empty_like)
 from .random import manual_seed, seed, initial_seed
+from .random import Generator, get_rng_state, set_rng_state
+from .creation import randperm, normal, numel
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from .engine import grad, backward
 from .anomaly import detect_anomaly, AnomalyError
@@ -47,6 +49,9 @@ def _export_functions(*families):
 
 
 _FUNCTIONS = _export_functions(_arith, _elementwise, _reduce, _shape, _index, _linalg, _compare)
+# -- tensor ops and sampling (issues 15/17) --
+from .ops import sampling as _sampling  # noqa: E402
+_FUNCTIONS += _export_functions(_sampling)
 
 __version__ = "0.1.0"
 

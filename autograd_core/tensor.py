@@ -23,6 +23,7 @@ from .ops.index import IndexMethods
 from .ops.linalg import LinalgMethods
 from .ops.compare import CompareMethods
 from .ops.inplace import InplaceMethods
+from .ops.sampling import SamplingMethods
 from . import anomaly
 
 __all__ = ["Tensor"]
@@ -54,6 +55,7 @@ class Tensor(
     LinalgMethods,
     CompareMethods,
     InplaceMethods,
+    SamplingMethods,
 ):
     """An n-dimensional array that records the operations applied to it.
 
