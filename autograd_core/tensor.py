@@ -24,6 +24,12 @@ from .ops.linalg import LinalgMethods
 from .ops.compare import CompareMethods
 from .ops.inplace import InplaceMethods
 from .ops.sampling import SamplingMethods
+from .ops.divmod import DivModMethods
+from .ops.scan import ScanMethods
+from .ops.sort import SortMethods
+from .ops.truth import TruthMethods
+from .ops.special import SpecialMethods
+from .ops.matrix import MatrixMethods
 from . import anomaly
 
 __all__ = ["Tensor"]
@@ -56,6 +62,12 @@ class Tensor(
     CompareMethods,
     InplaceMethods,
     SamplingMethods,
+    DivModMethods,
+    ScanMethods,
+    SortMethods,
+    TruthMethods,
+    SpecialMethods,
+    MatrixMethods,
 ):
     """An n-dimensional array that records the operations applied to it.
 
