@@ -13,6 +13,7 @@ from .creation import (tensor, as_tensor, from_numpy, zeros, ones, full, empty, 
 from .random import manual_seed, seed, initial_seed
 from .random import Generator, get_rng_state, set_rng_state
 from .creation import randperm, normal, numel
+from .size import Size
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from .engine import grad, backward
 from .anomaly import detect_anomaly, AnomalyError

@@ -15,6 +15,7 @@ from .function import _NEEDS, _NEEDS_ONE, needs_input_grad
 from .grad_mode import STATE as _GRAD
 from .ops.registry import REGISTRY
 from .tensor_type import TensorType
+from .size import Size
 from .ops.arith import ArithMethods
 from .ops.elementwise import ElementwiseMethods
 from .ops.reduce import ReduceMethods
@@ -36,6 +37,7 @@ __all__ = ["Tensor"]
 
 
 _new = object.__new__
+_size = tuple.__new__
 _ndarray = np.ndarray
 _ANOMALY = anomaly.STATE
 
@@ -296,7 +298,8 @@ class Tensor(
 
     @property
     def shape(self):
-        return self._data.shape
+        """The shape, a ``Size`` (a tuple of ints with ``numel()``)."""
+        return _size(Size, self._data.shape)
 
     @property
     def ndim(self):
@@ -310,13 +313,15 @@ class Tensor(
         return self._data.dtype
 
     def size(self, dim=None):
-        """The shape, or the size of one dimension."""
+        """The shape (a ``Size``), or the size of one dimension."""
         if dim is None:
-            return self._data.shape
+            return _size(Size, self._data.shape)
         return self._data.shape[dim]
 
     def numel(self):
         return int(self._data.size)
+
+    nelement = numel
 
     def element_size(self):
         return self._data.itemsize
