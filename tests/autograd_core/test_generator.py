@@ -241,3 +241,17 @@ def test_bernoulli_errors():
     with pytest.raises(RuntimeError, match="leaf"):
         w.bernoulli_(0.5)
     assert not ac.bernoulli(ac.tensor([0.5], requires_grad=True)).requires_grad
+
+
+def test_data_loader_and_random_split_take_a_generator():
+    from autograd_core.data import DataLoader, TensorDataset, random_split
+    ds = TensorDataset(ac.arange(20))
+    order = []
+    for _ in range(2):
+        loader = DataLoader(ds, batch_size=5, shuffle=True,
+                            generator=ac.Generator().manual_seed(42))
+        order.append(np.concatenate([b[0].numpy() for b in loader]))
+    np.testing.assert_array_equal(order[0], order[1])
+    assert sorted(order[0].tolist()) == list(range(20))
+    parts = [random_split(ds, [15, 5], generator=ac.Generator().manual_seed(1)) for _ in range(2)]
+    assert list(parts[0][1].indices) == list(parts[1][1].indices)
