@@ -3,12 +3,15 @@ integer inputs give int64; a 0-d input is its own scan).
 
 ``cumsum``'s gradient is the reversed scan of the incoming gradient, so the primitive
 carries a ``reverse`` option and its backward is itself: grad-of-grad is exact.
-``cumprod``'s gradient is written for inputs with zeros: the quotient rule
-(reversed cumsum of g*y, divided by x) holds before each slice's first zero; at that
-zero the gradient is the reversed cumsum of g times the products with the zero left
-out; after it every product holds the zero, so the gradient is 0. (Its second
-derivative across a zero is not exact: the rule's masks treat the first zero's
-position as a constant; PyTorch's rule has the same limit.)
+``cumprod``'s gradient with zeros in a slice: d y_i / d x_k = prod_{j <= i, j != k} x_j,
+computed without dividing by x. Where the (n, n) products per slice fit in
+``QUADRATIC_LIMIT`` elements they are formed outright (a cumprod of x with its k-th
+entry set to 1, for every k): a polynomial in x, so grad-of-grad is exact at zeros too
+(PyTorch's double-backward rule does the same). Beyond that, the linear-memory rule:
+the quotient rule (reversed cumsum of g*y, over x) before each slice's first zero, the
+reversed cumsum of g times the products with that zero left out at it, 0 after it;
+exact to first order, but its masks treat the first zero's position as a constant, so
+its second derivative across a zero is not. Without zeros: the quotient rule.
 """
 from ..function import Primitive
 from ._dims import tensor_arg, wrap_dim
@@ -46,6 +49,9 @@ class Cumprod(Primitive):
         zero = F.eq(x, F.constant(0.0, x))
         if not any_true(F, zero):
             return F.div(F.cumsum(F.mul(g, y), dim=d, reverse=True), x)
+        n = x.shape[d]
+        if n * _size(x.shape) <= QUADRATIC_LIMIT:
+            return _cumprod_grad_products(F, g, x, d)
         seen = F.cumsum(zero, dim=d)  # zeros up to and including each position
         before = F.eq(seen, F.constant(0, seen))
         first = F.logical_and(zero, F.eq(seen, F.constant(1, seen)))
@@ -54,6 +60,37 @@ class Cumprod(Primitive):
         left_out = F.cumprod(F.where(first, one, x), dim=d)  # products without the first zero
         at_zero = F.cumsum(F.mul(g, left_out), dim=d, reverse=True)
         return F.add(F.where(before, quotient, nil), F.where(first, at_zero, nil))
+
+
+#: elements of the (..., n, n) products above which cumprod's gradient with zeros takes
+#: the linear-memory rule (first derivative exact, second not across a zero)
+QUADRATIC_LIMIT = 1 << 22
+
+
+def _size(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _cumprod_grad_products(F, g, x, d):
+    """sum_{i >= k} g_i prod_{j <= i, j != k} x_j along ``d``, from the (n, n) products."""
+    nd, n = x.ndim, x.shape[d]
+    perm = tuple(i for i in range(nd) if i != d) + (d,)
+    inv = tuple(perm.index(i) for i in range(nd))
+    xt, gt = F.permute(x, dims=perm), F.permute(g, dims=perm)
+    lead = tuple(xt.shape[:-1])
+    pos = F.cumsum(F.full((n,), 1.0, x.dtype), dim=0)  # 1..n, exact
+    rows, cols = F.reshape(pos, shape=(n, 1)), F.reshape(pos, shape=(1, n))
+    square = lead + (n, n)
+    # row k: x with its k-th entry replaced by 1, then its running products
+    xk = F.where(F.eq(rows, cols), F.constant(1.0, x),
+                 F.expand(F.reshape(xt, shape=lead + (1, n)), shape=square))
+    products = F.cumprod(xk, dim=nd)
+    gk = F.expand(F.reshape(gt, shape=lead + (1, n)), shape=square)
+    terms = F.where(F.ge(cols, rows), F.mul(gk, products), F.constant(0.0, x))
+    return F.permute(F.sum(terms, dims=(nd,), keepdim=False), dims=inv)
 
 
 class ScanMethods:

@@ -96,11 +96,17 @@ def test_scans_values_and_gradients(op, sd, seed, layout):
     [0.0, 2.0, 3.0, 4.0], [2.0, 0.0, 3.0, 4.0], [2.0, 3.0, 4.0, 0.0],
     [2.0, 0.0, 3.0, 0.0], [0.0, 0.0, 3.0, 4.0], [0.0, 0.0, 0.0, 0.0], [1.5, -2.0, 0.5, 3.0],
 ])
-def test_cumprod_gradient_is_exact_with_zeros(row):
+@pytest.mark.parametrize("quadratic", [True, False])
+def test_cumprod_gradient_is_exact_with_zeros(row, quadratic, monkeypatch):
+    if not quadratic:  # the linear-memory rule long slices take: first order exact
+        monkeypatch.setattr("autograd_core.ops.scan.QUADRATIC_LIMIT", 0)
     a = np.array([row, row[::-1]])
     x = ac.tensor(a, requires_grad=True)
     assert gradcheck(lambda t: t.cumprod(1), (x,))
     assert gradcheck(lambda t: t.cumprod(0), (x,))
+    if quadratic:  # the products rule is a polynomial: second order exact at zeros too
+        assert gradgradcheck(lambda t: t.cumprod(1), (x,))
+        assert gradgradcheck(lambda t: t.cumprod(0), (x,))
     # against the explicit derivative: d y_i / d x_k = prod_{j <= i, j != k} x_j
     g = np.arange(1.0, 5.0)
     x1 = ac.tensor(np.array(row), requires_grad=True)
