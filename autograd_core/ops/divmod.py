@@ -9,9 +9,8 @@ PyTorch, not differentiable (its result never requires grad).
 """
 from ..backend import ARRAYS as _ARRAYS
 from ..function import Primitive
-from .arith import binary
+from .arith import _pair, binary
 from .registry import register
-from ..tensor_type import is_tensor
 
 __all__ = ["Remainder", "Fmod", "FloorDivide", "DivModMethods", "remainder", "fmod",
            "floor_divide"]
@@ -19,34 +18,33 @@ __all__ = ["Remainder", "Fmod", "FloorDivide", "DivModMethods", "remainder", "fm
 
 @register("remainder", "arith")
 class Remainder(Primitive):
+    """a - round(a / b) * b with ``round`` = floor: the divisor's sign."""
+
     stores_attributes = False
 
     def forward(self, F, a, b):
         self.save_for_backward(a, b)
-        return binary("remainder", F.remainder, a, b)
+        return binary(self.name, getattr(F, self.name), a, b)  # the registry name
+
+    @staticmethod
+    def _round(F, q):
+        return F.floor(q)
 
     def backward(self, F, g):
         gb = None
         if self.needs_input_grad[1]:
             a, b = F.saved(self)
-            gb = F.neg(F.mul(g, F.floor(F.div(F.detach(a), F.detach(b)))))
+            gb = F.neg(F.mul(g, self._round(F, F.div(F.detach(a), F.detach(b)))))
         return g, gb
 
 
 @register("fmod", "arith")
-class Fmod(Primitive):
-    stores_attributes = False
+class Fmod(Remainder):
+    """a - trunc(a / b) * b: the dividend's sign."""
 
-    def forward(self, F, a, b):
-        self.save_for_backward(a, b)
-        return binary("fmod", F.fmod, a, b)
-
-    def backward(self, F, g):
-        gb = None
-        if self.needs_input_grad[1]:
-            a, b = F.saved(self)
-            gb = F.neg(F.mul(g, F.trunc(F.div(F.detach(a), F.detach(b)))))
-        return g, gb
+    @staticmethod
+    def _round(F, q):
+        return F.trunc(q)
 
 
 @register("floor_divide", "arith")
@@ -100,25 +98,16 @@ class DivModMethods:
         return a._apply(FloorDivide, a, b)
 
 
-def _first(op, a, b):
-    if is_tensor(a):
-        return a, b
-    if is_tensor(b):
-        return b._to_tensor(a), b
-    raise TypeError(f"{op}: expected at least one Tensor, got {type(a).__name__} and "
-                    f"{type(b).__name__}")
-
-
 def remainder(input, other):
     """See ``Tensor.remainder``; either argument may be a number."""
-    return DivModMethods.remainder(*_first("remainder", input, other))
+    return DivModMethods.remainder(*_pair("remainder", input, other))
 
 
 def fmod(input, other):
     """See ``Tensor.fmod``."""
-    return DivModMethods.fmod(*_first("fmod", input, other))
+    return DivModMethods.fmod(*_pair("fmod", input, other))
 
 
 def floor_divide(input, other):
     """See ``Tensor.floor_divide``."""
-    return DivModMethods.floor_divide(*_first("floor_divide", input, other))
+    return DivModMethods.floor_divide(*_pair("floor_divide", input, other))

@@ -8,19 +8,12 @@ and gives the same order), NaN counts as larger than every number (last ascendin
 first descending), as in PyTorch. ``topk`` takes the first ``k`` of the stable order,
 so among tied values the earlier index wins; ``sorted=False`` still returns them sorted.
 """
-from collections import namedtuple
-
 from ..function import Primitive
 from ._dims import tensor_arg, wrap_dim
+from .minmax import return_types
 from .registry import register
 
-__all__ = ["Argsort", "SortMethods", "argsort", "sort", "topk", "msort", "sort_types"]
-
-#: (values, indices) results, like torch.return_types.sort / .topk
-sort_types = type("sort_types", (), {
-    "sort": namedtuple("sort", ["values", "indices"]),
-    "topk": namedtuple("topk", ["values", "indices"]),
-})
+__all__ = ["Argsort", "SortMethods", "argsort", "sort", "topk", "msort"]
 
 
 @register("argsort", "reduce")
@@ -57,8 +50,8 @@ class SortMethods:
         differentiable in the values."""
         idx, d = self._argsort("sort", dim, descending)
         if self.ndim == 0:
-            return sort_types.sort(self, idx)
-        return sort_types.sort(self.gather(d, idx), idx)
+            return return_types.sort(self, idx)
+        return return_types.sort(self.gather(d, idx), idx)
 
     def msort(self):
         """Values sorted along dim 0."""
@@ -77,9 +70,9 @@ class SortMethods:
                 f"(shape {tuple(self.shape)})")
         idx, d = self._argsort("topk", dim, largest)
         if self.ndim == 0:
-            return sort_types.topk(self, idx)  # PyTorch: k of 0 or 1 gives the value
+            return return_types.topk(self, idx)  # PyTorch: k of 0 or 1 gives the value
         idx = idx[(slice(None),) * d + (slice(0, k),)]
-        return sort_types.topk(self.gather(d, idx), idx)
+        return return_types.topk(self.gather(d, idx), idx)
 
 
 def argsort(input, dim=-1, descending=False, stable=False):

@@ -1,16 +1,12 @@
 """Truth reductions: ``all`` and ``any`` over dims (bool results, not differentiable),
 and the histograms ``histc`` / ``histogram`` (counts, not differentiable)."""
-from collections import namedtuple
-
 from ..backend import ARRAYS as _ARRAYS
 from ..function import Primitive
 from ._dims import dim_args, reduce_dims, tensor_arg
+from .minmax import return_types
 from .registry import register
 
-__all__ = ["All", "Any", "TruthMethods", "histc", "histogram", "histogram_types"]
-
-#: (hist, bin_edges), like torch.return_types.histogram
-histogram_types = namedtuple("histogram", ["hist", "bin_edges"])
+__all__ = ["All", "Any", "TruthMethods", "histc", "histogram"]
 
 
 @register("all", "reduce")
@@ -25,11 +21,8 @@ class All(Primitive):
 
 
 @register("any", "reduce")
-class Any(Primitive):
+class Any(All):
     """Whether some entry over ``dims`` is nonzero (bool)."""
-
-    differentiable = False
-    stores_attributes = False
 
     def forward(self, F, a, dims, keepdim):
         return F.any(a, dims=dims, keepdim=keepdim)
@@ -114,7 +107,7 @@ class TruthMethods:
             if lo == hi:
                 lo, hi = lo - 0.5, hi + 0.5
             hist, e = self._hist(bins, lo, hi, weight, density)
-        return histogram_types(self._make(hist), self._make(e))
+        return return_types.histogram(self._make(hist), self._make(e))
 
 
 def histc(input, bins=100, min=0, max=0):  # noqa: A002
