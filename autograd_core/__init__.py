@@ -10,8 +10,8 @@ from .tensor_type import is_tensor
 from .creation import (tensor, as_tensor, from_numpy, zeros, ones, full, empty, arange,
                        linspace, eye, rand, randn, randint, zeros_like, ones_like, full_like,
                        rand_like, randn_like, empty_like)
-from .random import manual_seed, seed, initial_seed
-from .random import Generator, get_rng_state, set_rng_state
+from .generator import (Generator, default_generator, manual_seed, seed, initial_seed,
+                        get_rng_state, set_rng_state)
 from .creation import randperm, normal, numel
 from .size import Size
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled

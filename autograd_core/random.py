@@ -1,27 +1,28 @@
-"""Random generators: ``Generator`` objects (PyTorch's API over numpy's PCG64) and the
-global default one behind ``rand``/``randn``/``randint``, dropout masks and initializers.
-``manual_seed(seed)`` makes a run reproducible; ``generator=`` on every sampling
-function draws from a private generator instead, leaving the global stream alone.
+"""Random streams: the state behind ``Generator`` objects (numpy's PCG64 plus the seed)
+and the global default stream behind ``rand``/``randn``/``randint``, dropout masks and
+initializers. ``manual_seed(seed)`` makes a run reproducible; ``generator=`` on every
+sampling function draws from a private stream instead, leaving the global one alone.
 
-A ``Generator`` seeded with ``s`` produces the same stream as the global generator after
-``manual_seed(s)`` (both are ``numpy.random.default_rng(s)``); the streams are not
-PyTorch's (bit-identity with torch's Mersenne Twister is not a goal).
+This module is a leaf (it imports no Tensor): ``generator.py`` builds the public
+``Generator`` on ``Stream`` (its ``get_state`` returns a Tensor). A stream seeded with
+``s`` draws what ``numpy.random.default_rng(s)`` draws, so a ``Generator`` seeded with
+``s`` and the global stream after ``manual_seed(s)`` agree; neither is PyTorch's stream.
 """
 import threading
 
 import numpy as np
 
-__all__ = ["Generator", "manual_seed", "default_generator", "seed", "initial_seed",
-           "get_rng_state", "set_rng_state", "numpy_rng", "dropout_key"]
+__all__ = ["Stream", "manual_seed", "default_generator", "seed", "initial_seed",
+           "numpy_rng", "dropout_key", "check_seed"]
 
-_DEFAULT_SEED = 67280421310721  # what a fresh torch.Generator() reports as initial_seed
 _STATE_BYTES = 48  # PCG64 state (16) + increment (16) + buffered uint32 (flag 4, value 4) + seed (8)
 
 
-def _check_seed(op, seed):
+def check_seed(op, seed):
+    """``seed`` as a non-negative Python int; TypeError/ValueError naming ``op``."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         try:
-            seed = int(seed)  # 0-d integer tensors, floats that are integers
+            seed = int(seed)  # 0-d integer tensors
         except (TypeError, ValueError):
             raise TypeError(f"{op}: seed must be an integer, got {type(seed).__name__}") from None
     seed = int(seed)
@@ -30,27 +31,36 @@ def _check_seed(op, seed):
     return seed
 
 
-class Generator:
-    """A random number generator (``torch.Generator``-style):
-    ``g = Generator().manual_seed(2147483647)``, then ``generator=g`` on ``randn``,
-    ``rand``, ``randint``, ``randperm``, ``normal``, ``multinomial``, ``bernoulli``,
-    ``Tensor.normal_``/``uniform_``/``bernoulli_`` and ``nn.init``. ``device`` is accepted
-    and must be ``"cpu"``."""
+class _State:
+    """The seed a stream started from and its numpy Generator (shared by every view of
+    one stream: the global stream has two, ``random._G`` and ``generator.default_generator``)."""
 
-    def __init__(self, device="cpu"):
-        if str(device) != "cpu":
-            raise ValueError(f"Generator: only device='cpu' is supported, got {device!r}")
-        self.device = "cpu"
-        self._set(_DEFAULT_SEED)
+    __slots__ = ("seed", "rng")
+
+    def __init__(self, seed):
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+
+
+class Stream:
+    """A seedable random stream: ``manual_seed``, ``seed``, ``initial_seed``, and the
+    state as raw bytes (``_state_array`` / ``_load_state``)."""
+
+    def __init__(self, seed=0, state=None):
+        self._s = _State(seed) if state is None else state
+
+    @property
+    def _rng(self):
+        return self._s.rng
 
     def _set(self, seed):
-        self._seed = seed
-        self._rng = np.random.default_rng(seed)
+        self._s.seed = seed
+        self._s.rng = np.random.default_rng(seed)
 
     def manual_seed(self, seed):
-        """Reseed (a non-negative integer); returns the generator, so that
+        """Reseed (a non-negative integer); returns self, so that
         ``Generator().manual_seed(s)`` reads as in PyTorch."""
-        self._set(_check_seed("Generator.manual_seed", seed))
+        self._set(check_seed(f"{type(self).__name__}.manual_seed", seed))
         return self
 
     def seed(self):
@@ -61,29 +71,28 @@ class Generator:
 
     def initial_seed(self):
         """The seed the current stream started from."""
-        return self._seed
+        return self._s.seed
 
-    def get_state(self):
-        """The generator's state as a uint8 Tensor (pass it to ``set_state``)."""
-        from .tensor import Tensor  # random is imported below tensor; this runs later
-
-        st = self._rng.bit_generator.state
+    def _state_array(self):
+        """The state as a uint8 array of ``_STATE_BYTES`` bytes."""
+        st = self._s.rng.bit_generator.state
         raw = b"".join([
             st["state"]["state"].to_bytes(16, "little"),
             st["state"]["inc"].to_bytes(16, "little"),
             int(st["has_uint32"]).to_bytes(4, "little"),
             int(st["uinteger"]).to_bytes(4, "little"),
-            self._seed.to_bytes(8, "little"),
+            self._s.seed.to_bytes(8, "little"),
         ])
-        return Tensor._make(np.frombuffer(raw, dtype=np.uint8).copy())
+        return np.frombuffer(raw, dtype=np.uint8).copy()
 
-    def set_state(self, new_state):
-        """Restore a state from ``get_state``; returns the generator."""
-        arr = np.asarray(getattr(new_state, "_data", new_state))
+    def _load_state(self, arr, op):
+        """Restore a state from ``_state_array``'s bytes (checked first: nothing changes
+        on a bad one)."""
+        arr = np.asarray(arr)
         if arr.dtype != np.uint8 or arr.shape != (_STATE_BYTES,):
             raise ValueError(
-                f"Generator.set_state: expected a uint8 tensor of shape ({_STATE_BYTES},) from "
-                f"get_state(), got dtype {arr.dtype} and shape {tuple(arr.shape)}")
+                f"{op}: expected a uint8 tensor of shape ({_STATE_BYTES},) from get_state(), "
+                f"got dtype {arr.dtype} and shape {tuple(arr.shape)}")
         raw = arr.tobytes()
         rng = np.random.default_rng()
         rng.bit_generator.state = {
@@ -93,26 +102,22 @@ class Generator:
             "has_uint32": int.from_bytes(raw[32:36], "little"),
             "uinteger": int.from_bytes(raw[36:40], "little"),
         }
-        self._rng = rng
-        self._seed = int.from_bytes(raw[40:48], "little")
-        return self
-
-    def __repr__(self):
-        return f"<autograd_core.Generator initial_seed={self._seed}>"
+        self._s.rng = rng
+        self._s.seed = int.from_bytes(raw[40:48], "little")
 
 
-_G = Generator()
-_G._set(0)  # the global stream starts from seed 0, as it always has
+_G = Stream(0)  # the global stream starts from seed 0, as it always has
 
 
 def manual_seed(seed):
-    """Reseed the global generator (numpy PCG64); returns it."""
-    _G._set(_check_seed("manual_seed", seed))
+    """Reseed the global stream (numpy PCG64); returns it. ``autograd_core.manual_seed``
+    is ``generator.manual_seed``, which returns the global ``Generator``."""
+    _G._set(check_seed("manual_seed", seed))
     return _G
 
 
 def seed():
-    """Seed the global generator from OS entropy; returns the seed used."""
+    """Seed the global stream from OS entropy; returns the seed used."""
     return _G.seed()
 
 
@@ -120,28 +125,18 @@ def initial_seed():
     return _G.initial_seed()
 
 
-def get_rng_state():
-    """The global generator's state (a uint8 Tensor for ``set_rng_state``)."""
-    return _G.get_state()
-
-
-def set_rng_state(new_state):
-    """Restore the global generator's state from ``get_rng_state``."""
-    _G.set_state(new_state)
-
-
 def default_generator():
     """The current global ``numpy.random.Generator``."""
-    return _G._rng
+    return _G._s.rng
 
 
 def numpy_rng(generator, op="random"):
     """The ``numpy.random.Generator`` to draw from: the global one for None, the stream
     of an autograd_core ``Generator``, or a ``numpy.random.Generator`` as it is."""
     if generator is None:
-        return _G._rng
-    if isinstance(generator, Generator):
-        return generator._rng
+        return _G._s.rng
+    if isinstance(generator, Stream):
+        return generator._s.rng
     if isinstance(generator, np.random.Generator):
         return generator
     raise TypeError(f"{op}: generator must be an autograd_core.Generator (or a "

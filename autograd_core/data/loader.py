@@ -97,7 +97,7 @@ class DataLoader:
         if generator is not None and seed is not None:
             raise ValueError("DataLoader: pass generator= or seed=, not both")
         if generator is not None and not isinstance(generator, (np.random.Generator,
-                                                                 _random.Generator)):
+                                                                 _random.Stream)):
             raise TypeError(
                 f"DataLoader: generator must be an autograd_core.Generator or a "
                 f"numpy.random.Generator, got {type(generator).__name__}"

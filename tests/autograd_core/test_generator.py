@@ -255,3 +255,16 @@ def test_data_loader_and_random_split_take_a_generator():
     assert sorted(order[0].tolist()) == list(range(20))
     parts = [random_split(ds, [15, 5], generator=ac.Generator().manual_seed(1)) for _ in range(2)]
     assert list(parts[0][1].indices) == list(parts[1][1].indices)
+
+
+def test_manual_seed_returns_the_global_generator_as_a_view_of_the_global_stream():
+    g = ac.manual_seed(21)
+    assert g is ac.default_generator and isinstance(g, ac.Generator)
+    assert g.initial_seed() == 21 == ac.initial_seed()
+    state = g.get_state()
+    a = ac.rand(3).numpy().copy()  # the global functions and the object share one stream
+    g.set_state(state)
+    np.testing.assert_array_equal(ac.rand(3, generator=g).numpy(), a)
+    ac.default_generator.manual_seed(4)
+    np.testing.assert_array_equal(ac.rand(2).numpy(),
+                                  np.random.default_rng(4).random(2, dtype=np.float32))
