@@ -346,3 +346,22 @@ def test_histogram_errors():
     with pytest.raises(ValueError, match="histogram: weight of shape"):
         ac.histogram(ac.zeros(3), 2, weight=ac.zeros(2))
     assert ac.histc(ac.tensor([0.5, 1.5, 9.0]), 2, 0, 2).tolist() == [1.0, 1.0]
+
+
+def test_stable_sort_with_ties_matches_torch():
+    torch = pytest.importorskip("torch")
+    a = np.array([[2.0, 1.0, 2.0, 1.0, 3.0], [0.0, 0.0, -1.0, 0.0, -1.0]])
+    g = np.arange(10.0).reshape(2, 5)
+    for descending in (False, True):
+        x, tx = ac.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+        v, i = x.sort(1, descending=descending, stable=True)
+        tv, ti = tx.sort(dim=1, descending=descending, stable=True)
+        np.testing.assert_array_equal(i.numpy(), ti.numpy())
+        v.backward(ac.tensor(g))
+        tv.backward(torch.tensor(g))
+        np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
+
+
+def test_multinomial_of_no_rows():
+    assert ac.zeros(0, 3).multinomial(2).shape == (0, 2)
+    assert ac.zeros(0, 3).multinomial(4, True).shape == (0, 4)
