@@ -38,6 +38,7 @@ __all__ = ["Tensor"]
 
 _new = object.__new__
 _size = tuple.__new__
+_SIZES = {}  # shape tuple -> its Size (immutable, so shared; bounded)
 _ndarray = np.ndarray
 _ANOMALY = anomaly.STATE
 
@@ -299,7 +300,13 @@ class Tensor(
     @property
     def shape(self):
         """The shape, a ``Size`` (a tuple of ints with ``numel()``)."""
-        return _size(Size, self._data.shape)
+        shp = self._data.shape
+        size = _SIZES.get(shp)  # shapes repeat: a lookup costs half a new Size
+        if size is None:
+            size = _size(Size, shp)
+            if len(_SIZES) < 4096:
+                _SIZES[shp] = size
+        return size
 
     @property
     def ndim(self):
@@ -315,7 +322,7 @@ class Tensor(
     def size(self, dim=None):
         """The shape (a ``Size``), or the size of one dimension."""
         if dim is None:
-            return _size(Size, self._data.shape)
+            return self.shape
         return self._data.shape[dim]
 
     def numel(self):
