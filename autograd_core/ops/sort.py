@@ -5,7 +5,7 @@ grad-of-grad included) with no rule of their own.
 
 Every sort here is stable (equal values keep their order; ``stable=False`` is accepted
 and gives the same order), NaN counts as larger than every number (last ascending,
-first descending), as in PyTorch. ``topk`` takes the first ``k`` of the stable order,
+first descending), as in PyTorch. ``topk`` gives the first ``k`` of the stable order,
 so among tied values the earlier index wins; ``sorted=False`` still returns them sorted.
 """
 from ..function import Primitive
@@ -13,7 +13,7 @@ from ._dims import tensor_arg, wrap_dim
 from .minmax import return_types
 from .registry import register
 
-__all__ = ["Argsort", "SortMethods", "argsort", "sort", "topk", "msort"]
+__all__ = ["Argsort", "Topk", "SortMethods", "argsort", "sort", "topk", "msort"]
 
 
 @register("argsort", "reduce")
@@ -25,6 +25,18 @@ class Argsort(Primitive):
 
     def forward(self, F, a, dim, descending):
         return F.argsort(a, dim=dim, descending=descending)
+
+
+@register("topk", "reduce")
+class Topk(Primitive):
+    """int64 indices of the ``k`` largest (``largest=False``: smallest) entries along
+    ``dim``, in stable-sort order (a partition, not a full sort, where it can)."""
+
+    differentiable = False
+    stores_attributes = False
+
+    def forward(self, F, a, k, dim, largest):
+        return F.topk(a, k=k, dim=dim, largest=largest)
 
 
 class SortMethods:
@@ -68,10 +80,10 @@ class SortMethods:
             raise ValueError(
                 f"topk: k ({k}) is out of range for dimension {dim} of size {n} "
                 f"(shape {tuple(self.shape)})")
-        idx, d = self._argsort("topk", dim, largest)
-        if self.ndim == 0:
-            return return_types.topk(self, idx)  # PyTorch: k of 0 or 1 gives the value
-        idx = idx[(slice(None),) * d + (slice(0, k),)]
+        if self.ndim == 0:  # PyTorch: k of 0 or 1 gives the value
+            return return_types.topk(self, self._argsort("topk", dim, largest)[0])
+        d = wrap_dim("topk", dim, self.ndim)
+        idx = self._apply(Topk, self, k=k, dim=d, largest=bool(largest))
         return return_types.topk(self.gather(d, idx), idx)
 
 

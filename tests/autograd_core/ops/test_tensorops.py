@@ -14,7 +14,7 @@ from autograd_core import gradcheck, gradgradcheck
 from tests.strategies import array, broadcast_pairs, layouts, leaf, seeds
 from tests.autograd_core.ops.reduce_strategies import shape_and_dim
 
-COVERED_OPS = {"remainder", "fmod", "floor_divide", "cumsum", "cumprod", "argsort",
+COVERED_OPS = {"remainder", "fmod", "floor_divide", "cumsum", "cumprod", "argsort", "topk",
                "erf", "erfc", "erfinv", "all", "any"}
 
 FEW = settings(max_examples=15, deadline=None)
@@ -365,3 +365,19 @@ def test_stable_sort_with_ties_matches_torch():
 def test_multinomial_of_no_rows():
     assert ac.zeros(0, 3).multinomial(2).shape == (0, 2)
     assert ac.zeros(0, 3).multinomial(4, True).shape == (0, 4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(shape=st.sampled_from([(7,), (3, 9), (4, 2, 6), (1, 12)]), seed=seeds,
+       largest=st.booleans(), data=st.data())
+def test_topk_partition_path_equals_the_stable_sort(shape, seed, largest, data):
+    # few distinct values: many ties at the k-th value, which the partition must settle
+    # exactly as the stable sort does (earlier index first)
+    a = np.random.default_rng(seed).integers(-2, 3, shape).astype(np.float64)
+    a[a == 0] = -0.0 if seed % 2 else 0.0
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    k = data.draw(st.integers(0, shape[dim]))
+    x = ac.tensor(a)
+    want = x.argsort(dim, descending=largest).numpy()
+    want = np.take(want, range(k), axis=dim)
+    np.testing.assert_array_equal(x.topk(k, dim, largest=largest).indices.numpy(), want)
