@@ -51,10 +51,10 @@ def _export_functions(*families):
 
 _FUNCTIONS = _export_functions(_arith, _elementwise, _reduce, _shape, _index, _linalg, _compare)
 # -- tensor ops and sampling (issues 15/17) --
-from .ops import sampling as _sampling, divmod as _divmod, scan as _scan  # noqa: E402
+from .ops import sampling as _sampling, rounddiv as _rounddiv, scan as _scan  # noqa: E402
 from .ops import sort as _sort, truth as _truth, special as _special  # noqa: E402
 from .ops import matrix as _matrix, einsum as _einsum  # noqa: E402
-_FUNCTIONS += _export_functions(_sampling, _divmod, _scan, _sort, _truth, _special, _matrix,
+_FUNCTIONS += _export_functions(_sampling, _rounddiv, _scan, _sort, _truth, _special, _matrix,
                                 _einsum)
 
 __version__ = "0.1.0"

@@ -25,7 +25,7 @@ from .ops.linalg import LinalgMethods
 from .ops.compare import CompareMethods
 from .ops.inplace import InplaceMethods
 from .ops.sampling import SamplingMethods
-from .ops.divmod import DivModMethods
+from .ops.rounddiv import DivModMethods
 from .ops.scan import ScanMethods
 from .ops.sort import SortMethods
 from .ops.truth import TruthMethods
