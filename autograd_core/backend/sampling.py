@@ -40,8 +40,8 @@ def multinomial(rng, probs, num_samples, replacement):
 
 @define("bernoulli")
 def bernoulli(rng, p, dtype):
-    """1 with probability ``p`` (an array or a number; the caller checked [0, 1]), else
-    0, in ``dtype`` and ``p``'s shape (or ``shape`` of the caller's tensor)."""
+    """1 with probability ``p`` (an array; the caller checked [0, 1]), else 0, in
+    ``dtype`` and ``p``'s shape."""
     p = np.asarray(p)
     return (rng.random(p.shape) < p).astype(dtype)
 
@@ -50,12 +50,6 @@ def bernoulli(rng, p, dtype):
 def bernoulli_p(rng, shape, p, dtype):
     """``bernoulli`` of one probability ``p`` for every entry of ``shape``."""
     return (rng.random(shape) < p).astype(dtype)
-
-
-@define("randperm")
-def randperm(rng, n, dtype):
-    """A random permutation of 0..n-1."""
-    return rng.permutation(n).astype(dtype)
 
 
 @define("all_finite_nonneg")
