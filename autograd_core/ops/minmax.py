@@ -30,6 +30,8 @@ return_types = SimpleNamespace(
     sort=namedtuple("sort", ["values", "indices"]),
     topk=namedtuple("topk", ["values", "indices"]),
     histogram=namedtuple("histogram", ["hist", "bin_edges"]),
+    cummax=namedtuple("cummax", ["values", "indices"]),
+    cummin=namedtuple("cummin", ["values", "indices"]),
 )
 
 

@@ -13,12 +13,14 @@ reversed cumsum of g times the products with that zero left out at it, 0 after i
 exact to first order, but its masks treat the first zero's position as a constant, so
 its second derivative across a zero is not. Without zeros: the quotient rule.
 """
+from ..backend import ARRAYS as _ARRAYS
 from ..function import Primitive
 from ._dims import tensor_arg, wrap_dim
-from .minmax import any_true
+from .minmax import any_true, return_types
 from .registry import register
 
-__all__ = ["Cumsum", "Cumprod", "ScanMethods", "cumsum", "cumprod"]
+__all__ = ["Cumsum", "Cumprod", "Cummax", "Cummin", "ScanMethods", "cumsum", "cumprod",
+           "cummax", "cummin"]
 
 
 @register("cumsum", "reduce")
@@ -93,6 +95,26 @@ def _cumprod_grad_products(F, g, x, d):
     return F.permute(F.sum(terms, dims=(nd,), keepdim=False), dims=inv)
 
 
+@register("cummax", "reduce")
+class Cummax(Primitive):
+    """int64 index of the running maximum along ``dim`` (ties and NaN: the later one);
+    ``Tensor.cummax`` gathers the values, so their gradient is gather's."""
+
+    differentiable = False
+    stores_attributes = False
+
+    def forward(self, F, a, dim):
+        return F.cummax(a, dim=dim)
+
+
+@register("cummin", "reduce")
+class Cummin(Cummax):
+    """int64 index of the running minimum along ``dim`` (ties and NaN: the later one)."""
+
+    def forward(self, F, a, dim):
+        return F.cummin(a, dim=dim)
+
+
 class ScanMethods:
     """Tensor cumsum/cumprod."""
 
@@ -114,6 +136,23 @@ class ScanMethods:
         """Running products along ``dim`` (gradient exact where the input has zeros)."""
         return self._scan("cumprod", Cumprod, dim, dtype)
 
+    def _running(self, op, cls, dim, result):
+        if self.ndim == 0:
+            wrap_dim(op, dim, 0)
+            return result(self, self._make(_ARRAYS.zeros((), "int64")))
+        d = wrap_dim(op, dim, self.ndim)
+        idx = self._apply(cls, self, dim=d)
+        return result(self.gather(d, idx), idx)
+
+    def cummax(self, dim):
+        """(values, indices) of the running maximum along ``dim``; differentiable in the
+        values (the gradient goes to the entry each value came from)."""
+        return self._running("cummax", Cummax, dim, return_types.cummax)
+
+    def cummin(self, dim):
+        """(values, indices) of the running minimum along ``dim``."""
+        return self._running("cummin", Cummin, dim, return_types.cummin)
+
 
 def cumsum(input, dim, *, dtype=None):
     """Running sums of ``input`` along ``dim``."""
@@ -123,3 +162,11 @@ def cumsum(input, dim, *, dtype=None):
 def cumprod(input, dim, *, dtype=None):
     """Running products of ``input`` along ``dim``."""
     return tensor_arg("cumprod", input).cumprod(dim, dtype=dtype)
+
+
+def cummax(input, dim):
+    return tensor_arg("cummax", input).cummax(dim)
+
+
+def cummin(input, dim):
+    return tensor_arg("cummin", input).cummin(dim)

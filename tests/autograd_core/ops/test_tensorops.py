@@ -15,6 +15,7 @@ from tests.strategies import array, broadcast_pairs, layouts, leaf, seeds
 from tests.autograd_core.ops.reduce_strategies import shape_and_dim
 
 COVERED_OPS = {"remainder", "fmod", "floor_divide", "cumsum", "cumprod", "argsort", "topk",
+               "cummax", "cummin",
                "erf", "erfc", "erfinv", "all", "any"}
 
 FEW = settings(max_examples=15, deadline=None)
@@ -381,3 +382,36 @@ def test_topk_partition_path_equals_the_stable_sort(shape, seed, largest, data):
     want = x.argsort(dim, descending=largest).numpy()
     want = np.take(want, range(k), axis=dim)
     np.testing.assert_array_equal(x.topk(k, dim, largest=largest).indices.numpy(), want)
+
+
+@pytest.mark.parametrize("op", ["cummax", "cummin"])
+@FEW
+@given(sd=shape_and_dim(kinds=("int",)), seed=seeds, layout=layouts)
+def test_cummax_cummin_values_indices_gradients(op, sd, seed, layout):
+    shape, dim = sd
+    a = array(shape, seed)
+    x = leaf(a, layout)
+    values, indices = getattr(x, op)(dim)
+    assert indices.dtype == np.int64 and not indices.requires_grad
+    if a.ndim:
+        acc = (np.maximum if op == "cummax" else np.minimum).accumulate(a, axis=dim)
+        np.testing.assert_array_equal(values.numpy(), acc)
+        np.testing.assert_array_equal(np.take_along_axis(a, indices.numpy(), dim), acc)
+    _both(lambda t: getattr(t, op)(dim).values, (x,))
+
+
+def test_cummax_cummin_ties_and_nan_against_torch():
+    torch = pytest.importorskip("torch")
+    a = np.array([[1.0, 3.0, 3.0, 2.0, np.nan, 5.0, np.nan, 1.0],
+                  [2.0, 2.0, 1.0, 1.0, 0.0, 4.0, 4.0, -1.0]])
+    g = np.arange(16.0).reshape(2, 8)
+    for op in ["cummax", "cummin"]:
+        x, tx = ac.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+        (v, i), (tv, ti) = getattr(x, op)(1), getattr(tx, op)(1)
+        np.testing.assert_array_equal(v.numpy(), tv.detach().numpy())
+        np.testing.assert_array_equal(i.numpy(), ti.numpy())
+        v.backward(ac.tensor(g))
+        tv.backward(torch.tensor(g))
+        np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
+    assert ac.cummax(ac.tensor(2.0), 0).indices.item() == 0
+    assert ac.tensor([3, 1, 1, 2]).cummin(0).indices.tolist() == [0, 1, 2, 2]
