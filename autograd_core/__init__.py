@@ -10,7 +10,10 @@ from .tensor_type import is_tensor
 from .creation import (tensor, as_tensor, from_numpy, zeros, ones, full, empty, arange,
                        linspace, eye, rand, randn, randint, zeros_like, ones_like, full_like,
                        rand_like, randn_like, empty_like)
-from .random import manual_seed, seed, initial_seed
+from .generator import (Generator, default_generator, manual_seed, seed, initial_seed,
+                        get_rng_state, set_rng_state)
+from .creation import randperm, normal, numel
+from .size import Size
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from .engine import grad, backward
 from .anomaly import detect_anomaly, AnomalyError
@@ -47,6 +50,12 @@ def _export_functions(*families):
 
 
 _FUNCTIONS = _export_functions(_arith, _elementwise, _reduce, _shape, _index, _linalg, _compare)
+# -- tensor ops and sampling (issues 15/17) --
+from .ops import sampling as _sampling, rounddiv as _rounddiv, scan as _scan  # noqa: E402
+from .ops import sort as _sort, truth as _truth, special as _special  # noqa: E402
+from .ops import matrix as _matrix, einsum as _einsum  # noqa: E402
+_FUNCTIONS += _export_functions(_sampling, _rounddiv, _scan, _sort, _truth, _special, _matrix,
+                                _einsum)
 
 __version__ = "0.1.0"
 

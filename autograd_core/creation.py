@@ -2,13 +2,13 @@
 import numpy as np
 
 from . import dtypes
-from .random import default_generator
+from .random import numpy_rng
 from .tensor import Tensor
 from .tensor_type import is_tensor
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange",
            "linspace", "eye", "rand", "randn", "randint", "zeros_like", "ones_like",
-           "full_like", "rand_like", "randn_like", "empty_like"]
+           "full_like", "rand_like", "randn_like", "empty_like", "randperm", "normal", "numel"]
 
 
 def _shape(size):
@@ -97,29 +97,84 @@ def eye(n, m=None, dtype=None, requires_grad=False):
     return _new(np.eye(n, m, dtype=_float(dtype)), requires_grad)
 
 
-def rand(*size, dtype=None, requires_grad=False, generator=None):
+def rand(*size, generator=None, dtype=None, requires_grad=False):
     """Uniform on [0, 1) from the global generator (or ``generator``)."""
-    rng = generator or default_generator()
+    rng = numpy_rng(generator, "rand")
     dt = _float(dtype)
     return _new(rng.random(_shape(size), dtype=dt), requires_grad)
 
 
-def randn(*size, dtype=None, requires_grad=False, generator=None):
+def randn(*size, generator=None, dtype=None, requires_grad=False):
     """Standard normal from the global generator (or ``generator``)."""
-    rng = generator or default_generator()
+    rng = numpy_rng(generator, "randn")
     dt = _float(dtype)
     return _new(rng.standard_normal(_shape(size), dtype=dt), requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=None, generator=None):
-    """Integers in [low, high) (int64 unless ``dtype``)."""
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, requires_grad=False):
+    """Integers in [low, high) (int64 unless ``dtype``), of shape ``size``:
+    ``randint(high, size)`` or ``randint(low, high, size)`` as in PyTorch."""
+    if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
+    if size is None:
+        raise TypeError("randint: missing the required argument 'size' (a tuple of ints)")
+    low, high = int(low), int(high)
     if low >= high:
         raise ValueError(f"randint: low must be less than high, got low={low} >= high={high}")
-    rng = generator or default_generator()
+    rng = numpy_rng(generator, "randint")
     dt = dtypes.resolve(dtype) or dtypes.int64
-    return Tensor._make(rng.integers(low, high, size=_shape((size,)) if not isinstance(size, int) else (size,)).astype(dt))
+    shape = (size,) if isinstance(size, int) else _shape((size,))
+    return _new(rng.integers(low, high, size=shape).astype(dt), requires_grad)
+
+
+def randperm(n, *, generator=None, dtype=None, requires_grad=False):
+    """A random permutation of 0..n-1 (int64 unless ``dtype``)."""
+    if isinstance(n, bool) or not hasattr(n, "__index__"):
+        raise TypeError(f"randperm: n must be an int, got {type(n).__name__}")
+    n = n.__index__()
+    if n < 0:
+        raise ValueError(f"randperm: n must be non-negative, got {n}")
+    rng = numpy_rng(generator, "randperm")
+    dt = dtypes.resolve(dtype) or dtypes.int64
+    return _new(rng.permutation(n).astype(dt), requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False):
+    """Draws from N(mean, std^2): ``mean`` and ``std`` are tensors (broadcast together;
+    the result has their shape and float dtype) or numbers (then ``size`` is required).
+    Not differentiable in ``mean``/``std`` (see the README)."""
+    rng = numpy_rng(generator, "normal")
+    tm, ts = is_tensor(mean), is_tensor(std)
+    if not (tm or ts):
+        if size is None:
+            raise TypeError("normal: with float mean and std, pass size= (a tuple of ints)")
+        if std < 0:
+            raise ValueError(f"normal: expects std >= 0.0, but found std {std}")
+        dt = _float(dtype)
+        x = rng.standard_normal(_shape((size,)), dtype=dt)
+        x *= dt.type(std)
+        x += dt.type(mean)
+        return _new(x, requires_grad)
+    m = mean._data if tm else mean
+    s = std._data if ts else std
+    for name, v, t in (("mean", m, tm), ("std", s, ts)):
+        if t and v.dtype.kind != "f":
+            raise TypeError(f"normal: {name} must be a floating point tensor, got dtype {v.dtype}")
+    if np.any(np.asarray(s) < 0):
+        raise ValueError("normal: expects all elements of std >= 0.0")
+    dt = dtypes.resolve(dtype) or np.result_type(*[v.dtype for v, t in ((m, tm), (s, ts)) if t])
+    shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+    x = (rng.standard_normal(shape) * s + m).astype(dt)
+    return _new(x, requires_grad)
+
+
+def numel(input):
+    """The number of elements of ``input``."""
+    if not is_tensor(input):
+        raise TypeError(f"numel(): argument 'input' must be a Tensor, not {type(input).__name__}")
+    return input.numel()
 
 
 def _like(t, dtype):
@@ -142,9 +197,11 @@ def full_like(t, fill_value, dtype=None, requires_grad=False):
     return _new(np.full(t.shape, fill_value, _like(t, dtype)), requires_grad)
 
 
-def rand_like(t, dtype=None, requires_grad=False):
-    return rand(*t.shape, dtype=_like(t, dtype), requires_grad=requires_grad)
+def rand_like(t, dtype=None, requires_grad=False, *, generator=None):
+    return rand(*t.shape, dtype=_like(t, dtype), requires_grad=requires_grad,
+                generator=generator)
 
 
-def randn_like(t, dtype=None, requires_grad=False):
-    return randn(*t.shape, dtype=_like(t, dtype), requires_grad=requires_grad)
+def randn_like(t, dtype=None, requires_grad=False, *, generator=None):
+    return randn(*t.shape, dtype=_like(t, dtype), requires_grad=requires_grad,
+                 generator=generator)

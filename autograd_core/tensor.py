@@ -15,6 +15,7 @@ from .function import _NEEDS, _NEEDS_ONE, needs_input_grad
 from .grad_mode import GRAD as _GRAD
 from .ops.registry import REGISTRY
 from .tensor_type import TensorType
+from .size import Size
 from .ops.arith import ArithMethods
 from .ops.elementwise import ElementwiseMethods
 from .ops.reduce import ReduceMethods
@@ -23,12 +24,21 @@ from .ops.index import IndexMethods
 from .ops.linalg import LinalgMethods
 from .ops.compare import CompareMethods
 from .ops.inplace import InplaceMethods
+from .ops.sampling import SamplingMethods
+from .ops.rounddiv import DivModMethods
+from .ops.scan import ScanMethods
+from .ops.sort import SortMethods
+from .ops.truth import TruthMethods
+from .ops.special import SpecialMethods
+from .ops.matrix import MatrixMethods
 from . import anomaly
 
 __all__ = ["Tensor"]
 
 
 _new = object.__new__
+_size = tuple.__new__
+_SIZES = {}  # shape tuple -> its Size (immutable, so shared; bounded)
 _ndarray = np.ndarray
 _ANOMALY = anomaly.ANOMALY
 # the threads whose grad / anomaly mode is not the default (see thread_flag): while
@@ -58,6 +68,13 @@ class Tensor(
     LinalgMethods,
     CompareMethods,
     InplaceMethods,
+    SamplingMethods,
+    DivModMethods,
+    ScanMethods,
+    SortMethods,
+    TruthMethods,
+    SpecialMethods,
+    MatrixMethods,
 ):
     """An n-dimensional array that records the operations applied to it.
 
@@ -287,7 +304,14 @@ class Tensor(
 
     @property
     def shape(self):
-        return self._data.shape
+        """The shape, a ``Size`` (a tuple of ints with ``numel()``)."""
+        shp = self._data.shape
+        size = _SIZES.get(shp)  # shapes repeat: a lookup costs half a new Size
+        if size is None:
+            size = _size(Size, shp)
+            if len(_SIZES) < 4096:
+                _SIZES[shp] = size
+        return size
 
     @property
     def ndim(self):
@@ -301,13 +325,15 @@ class Tensor(
         return self._data.dtype
 
     def size(self, dim=None):
-        """The shape, or the size of one dimension."""
+        """The shape (a ``Size``), or the size of one dimension."""
         if dim is None:
-            return self._data.shape
+            return self.shape
         return self._data.shape[dim]
 
     def numel(self):
         return int(self._data.size)
+
+    nelement = numel
 
     def element_size(self):
         return self._data.itemsize

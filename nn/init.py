@@ -1,7 +1,8 @@
 """Weight initialisers (PyTorch's ``torch.nn.init``): each fills a Tensor in place,
 outside the graph, and returns it. Random ones draw from
 ``autograd_core.random.default_generator()`` (so ``manual_seed`` makes them
-reproducible) unless ``generator=`` (a ``numpy.random.Generator``) is given.
+reproducible) unless ``generator=`` (an ``autograd_core.Generator``, or a ``numpy.random.Generator``)
+is given.
 
 The course notes' rules, by name here:
 - "He" init for ReLU, W = randn * sqrt(2 / n_in): ``kaiming_normal_(w, nonlinearity='relu')``
@@ -26,7 +27,7 @@ __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_"
 
 
 def _gen(generator):
-    return _random.default_generator() if generator is None else generator
+    return _random.numpy_rng(generator, "nn.init")
 
 
 def _fill(tensor, values):

@@ -8,6 +8,7 @@ backward under ``create_graph=True``. See ``namespace.py`` for the conventions.
 from .namespace import ARRAYS, IGNORE, Namespace
 from . import (arrays, arith, compare, elementwise, activation, select, reduce, softmax,  # noqa: F401
                shape, index, linalg, nn, inplace)  # each defines its family's functions on ARRAYS
+from . import sampling, scan, sort, truth, special, rounddiv, matrix  # noqa: F401,E402
 from .tensors import TensorNamespace
 
 __all__ = ["ARRAYS", "IGNORE", "Namespace", "TensorNamespace"]

@@ -74,7 +74,8 @@ class DataLoader:
             single samples, uncollated.
         shuffle: draw a fresh permutation at the start of every pass.
         drop_last: drop the last batch if it is smaller than ``batch_size``.
-        generator: a ``numpy.random.Generator`` owned by the loader for shuffling.
+        generator: an ``autograd_core.Generator`` (or a ``numpy.random.Generator``) for
+            shuffling.
         seed: shorthand for ``generator=numpy.random.default_rng(seed)``.
         collate_fn: turns a list of samples into a batch (default ``default_collate``).
 
@@ -95,9 +96,11 @@ class DataLoader:
                              "mutually exclusive with drop_last")
         if generator is not None and seed is not None:
             raise ValueError("DataLoader: pass generator= or seed=, not both")
-        if generator is not None and not isinstance(generator, np.random.Generator):
+        if generator is not None and not isinstance(generator, (np.random.Generator,
+                                                                 _random.Stream)):
             raise TypeError(
-                f"DataLoader: generator must be a numpy.random.Generator, got {type(generator).__name__}"
+                f"DataLoader: generator must be an autograd_core.Generator or a "
+                f"numpy.random.Generator, got {type(generator).__name__}"
             )
         if seed is not None:
             seed = _check_int("seed", seed, 0)
@@ -122,7 +125,7 @@ class DataLoader:
         n = len(self.dataset)
         if not self.shuffle:
             return np.arange(n, dtype=np.int64)
-        rng = self.generator if self.generator is not None else _random.default_generator()
+        rng = _random.numpy_rng(self.generator, "DataLoader")  # read now: reseeding counts
         return rng.permutation(n).astype(np.int64, copy=False)
 
     def __iter__(self):

@@ -24,10 +24,10 @@ def _rng(generator, seed, what):
             raise ValueError(f"{what}: seed must be a non-negative int, got {seed!r}")
         return np.random.default_rng(int(seed))
     if generator is not None:
-        if not isinstance(generator, np.random.Generator):
-            raise TypeError(f"{what}: generator must be a numpy.random.Generator, "
-                            f"got {type(generator).__name__}")
-        return generator
+        if not isinstance(generator, (np.random.Generator, _random.Stream)):
+            raise TypeError(f"{what}: generator must be an autograd_core.Generator or a "
+                            f"numpy.random.Generator, got {type(generator).__name__}")
+        return _random.numpy_rng(generator, what)
     return _random.default_generator()
 
 

@@ -45,6 +45,8 @@ def _index_entry(op, k):
     elif isinstance(k, list):
         k = ARRAYS.asarray([e._data if is_tensor(e) else e for e in k]) if k else \
             ARRAYS.zeros(0, np.intp)
+    elif isinstance(k, range):  # x[range(n), y], as PyTorch takes it
+        k = ARRAYS.asarray(k, dtype=np.int64)
     if isinstance(k, np.ndarray):
         if k.dtype.kind in "iu":
             return k, True

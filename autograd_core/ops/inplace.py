@@ -23,7 +23,7 @@ import numpy as np
 
 from ..backend import ARRAYS
 from ..grad_mode import GRAD
-from ..random import default_generator
+from ..random import numpy_rng
 from .index import normalize_index
 from ..tensor_type import is_tensor
 
@@ -267,13 +267,13 @@ class InplaceMethods:
         _check(self, op)
         if self._data.dtype.kind != "f":
             raise TypeError(f"{op} expects a floating point tensor, got dtype {self._data.dtype}")
-        rng = default_generator() if generator is None else generator
+        rng = numpy_rng(generator, op)
         fill(self._data, rng, *params)
         return _bump(self)
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
-        """Fill with N(mean, std^2) samples from ``generator`` (a numpy Generator; the
-        global one from ``autograd_core.manual_seed`` by default)."""
+        """Fill with N(mean, std^2) samples from ``generator`` (an autograd_core
+        Generator; the global one from ``autograd_core.manual_seed`` by default)."""
         if std < 0:
             raise RuntimeError(f"normal_ expects std >= 0.0, but found std {std}")
         return self._random_("normal_", ARRAYS.normal_, generator, mean, std)

@@ -27,6 +27,11 @@ __all__ = ["Amax", "Amin", "MaxDim", "MinDim", "Argmax", "Argmin", "ExtremeMetho
 return_types = SimpleNamespace(
     max=namedtuple("max", ["values", "indices"]),
     min=namedtuple("min", ["values", "indices"]),
+    sort=namedtuple("sort", ["values", "indices"]),
+    topk=namedtuple("topk", ["values", "indices"]),
+    histogram=namedtuple("histogram", ["hist", "bin_edges"]),
+    cummax=namedtuple("cummax", ["values", "indices"]),
+    cummin=namedtuple("cummin", ["values", "indices"]),
 )
 
 

@@ -139,6 +139,17 @@ CASES = {
     "index_put": _unary(lambda a: _flat(a).index_put(_ids([0, 0], a), _flat(a)[-1:] * 3,
                                                      accumulate=True)),
     "index_put:set": _binary(lambda a, b: _flat(b).index_put(_ids([0], b), _flat(a).sum() * 3)),
+    # -- tensor ops (issue 15: tensorops)
+    "remainder": _binary(lambda a, b: a % (b.abs() + 0.5)),
+    "remainder:neg": _binary(lambda a, b: (a * 3) % -(b.abs() + 0.5)),
+    "fmod": _binary(lambda a, b: ac.fmod(a * 3, b.abs() + 0.5)),
+    "cumsum": _unary(lambda a: a.cumsum(-1)),
+    "cumsum:first": _unary(lambda a: a.cumsum(0) * a),
+    "cumprod": _unary(lambda a: a.cumprod(-1), away=0.0),
+    "cumprod:zeros": _unary(lambda a: a.relu().cumprod(0)),
+    "erf": _unary(lambda a: a.erf()),
+    "erfc": _unary(lambda a: a.erfc()),
+    "erfinv": _unary(lambda a: (a * 0.45).erfinv()),
 }
 
 
